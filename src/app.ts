@@ -1,0 +1,52 @@
+// Builds the Fastify application: a flat list of setUp… calls, then the modules.
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppState } from './platform/http/context.ts';
+import { setUpWebSecurity } from './platform/http/setup-security.ts';
+import { setUpAuth } from './platform/http/setup-auth.ts';
+import { setUpErrors } from './platform/http/setup-errors.ts';
+import { setUpViews } from './platform/http/setup-views.ts';
+import { setUpStaticAssets } from './platform/http/setup-static.ts';
+import { setUpOpenApi } from './platform/http/setup-openapi.ts';
+import { healthRoutes } from './modules/health/routes.ts';
+import { accountRoutes } from './modules/account/routes.ts';
+import { homeRoutes } from './modules/home/routes.ts';
+import { adminRoutes } from './modules/admin/routes.ts';
+import { facilityRoutes } from './modules/facilities/routes.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
+import { sentenceRoutes } from './modules/sentence/routes.ts';
+import { apiDocsRoutes } from './modules/api-docs/routes.ts';
+
+export type App = FastifyInstance;
+
+export const appVersion: string = (JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { version: string }).version;
+
+export async function buildApp(state: AppState, opts: { logger?: boolean | object } = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: state.settings.trustProxy,
+    bodyLimit: 12 * 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false }, plugins: [(await import('ajv-formats')).default as never] },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('state', state);
+
+  await setUpWebSecurity(app);
+  setUpViews(app);
+  setUpAuth(app);
+  setUpErrors(app);
+  await setUpOpenApi(app);
+  await setUpStaticAssets(app);
+
+  await app.register(healthRoutes);
+  await app.register(apiDocsRoutes);
+  await app.register(accountRoutes);
+  await app.register(homeRoutes);
+  await app.register(adminRoutes);
+  await app.register(facilityRoutes);
+  await app.register(auditRoutes);
+  await app.register(sentenceRoutes);
+  return app;
+}

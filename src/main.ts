@@ -1,0 +1,128 @@
+// The command line: serve | migrate | compute-sentence | token | user | audit.
+// Every command that opens the database uses the same settings as the server.
+import { parseArgs } from 'node:util';
+import { loadSettings, type Settings } from './config.ts';
+import { openDatabase, type DatabaseHandle } from './platform/db/connection.ts';
+import { migrate } from './platform/db/migrator.ts';
+import { acquireDataDirLock, DataDirLockedError } from './platform/db/lock.ts';
+import { loadKeys } from './platform/audit/keys.ts';
+
+const usage = `Usage: npx custodia <command>
+  serve                                   start the server (npm start)
+  migrate                                 apply database migrations
+  compute-sentence                        input JSON on stdin → result JSON on stdout
+  user create --username NAME --role ROLE (--national | --facility CODE…) --password-stdin [--display-name TEXT]
+  token create --username NAME [--label TEXT]
+  audit verify                            check the audit trail's hash chain
+  audit seal                              seal audit entries not yet sealed`;
+
+/** Opens the configured database for a one-off command (refusing while a server holds it). */
+async function withDatabase<T>(settings: Settings, run: (h: DatabaseHandle) => Promise<T>): Promise<T> {
+  const lock = settings.databaseUrl ? null : acquireDataDirLock(settings.dataDir);
+  const handle = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, poolSize: 2 });
+  try {
+    await migrate(handle);
+    return await run(handle);
+  } finally {
+    await handle.close();
+    lock?.release();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  const settings = loadSettings();
+  switch (command) {
+    case 'serve': {
+      const { startServer } = await import('./server.ts');
+      const server = await startServer(settings, { logger: { level: settings.logLevel } });
+      const stop = async () => {
+        await server.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      await server.ready;
+      return -1; // keep running
+    }
+    case 'migrate': {
+      await withDatabase(settings, async (h) => {
+        const applied = await migrate(h, (m) => console.log(m));
+        console.log(applied.length ? `${applied.length} migration(s) applied` : 'database is up to date');
+      });
+      return 0;
+    }
+    case 'compute-sentence': {
+      const { runComputeSentence } = await import('./modules/sentence/cli.ts');
+      const r = await runComputeSentence(await readStdin());
+      process.stdout.write(r.stdout.endsWith('\n') ? r.stdout : r.stdout + '\n');
+      return r.exitCode;
+    }
+    case 'user': {
+      if (sub !== 'create') break;
+      const { values } = parseArgs({
+        args: rest,
+        options: { username: { type: 'string' }, role: { type: 'string', multiple: true }, national: { type: 'boolean' }, facility: { type: 'string', multiple: true }, 'password-stdin': { type: 'boolean' }, 'display-name': { type: 'string' } },
+        allowPositionals: false,
+      });
+      const { createUserFromCli } = await import('./modules/admin/cli.ts');
+      const password = values['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+      return withDatabase(settings, (h) => createUserFromCli({ db: h.db, settings, keys: loadKeys(settings) }, { ...values, password }));
+    }
+    case 'token': {
+      if (sub !== 'create') break;
+      const { values } = parseArgs({ args: rest, options: { username: { type: 'string' }, label: { type: 'string' } }, allowPositionals: false });
+      const { createTokenFromCli } = await import('./modules/admin/cli.ts');
+      return withDatabase(settings, (h) => createTokenFromCli({ db: h.db, settings, keys: loadKeys(settings) }, values));
+    }
+    case 'audit': {
+      const { verifyChain, sealPending } = await import('./platform/audit/chain.ts');
+      const keys = loadKeys(settings);
+      if (sub === 'seal') {
+        return withDatabase(settings, async (h) => {
+          let total = 0;
+          for (let n = 1; n > 0; total += n) n = await sealPending(h.db, { key: keys.audit, checkpointFile: settings.auditCheckpointFile });
+          console.log(`${total} audit entries sealed`);
+          return 0;
+        });
+      }
+      if (sub !== 'verify') break;
+      return withDatabase(settings, async (h) => {
+        const r = await verifyChain(h.db, { key: keys.audit, checkpointFile: settings.auditCheckpointFile });
+        if (!r.ok) {
+          console.log(`AUDIT CHAIN BROKEN: ${r.problem}`);
+          console.log(`${r.sealed} entries verified before the problem.`);
+          return 1;
+        }
+        console.log(`audit chain intact: ${r.sealed} entries sealed and verified; ${r.unsealed} not yet sealed.`);
+        console.log(r.checkpoint ? `checkpoint: seal ${r.checkpoint.seq} (entry ${r.checkpoint.entryId}) matches.` : 'no checkpoint file found: truncation of the newest entries cannot be ruled out.');
+        return 0;
+      });
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(usage);
+      return 0;
+  }
+  console.error(usage);
+  return 2;
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(e instanceof DataDirLockedError ? e.message : `custodia: ${(e as Error).message}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,96 @@
+// Resolves who is calling (session cookie or Bearer token) and enforces each route's declared
+// access before its handler runs. CSRF: cookie-authenticated state-changing calls must carry
+// the session's token (X-CSRF-Token header, or the _csrf form field).
+import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { loadActor } from '../access/actor.ts';
+import { apiOnlyRoles } from '../access/roles.ts';
+import { loadSession, sessionCookie } from '../auth/sessions.ts';
+import { findTokenUser } from '../auth/tokens.ts';
+import { defaultLanguage, isLanguage, translator } from '../i18n/i18n.ts';
+import { AppError, forbidden, unauthenticated } from './errors.ts';
+import { isApiPath } from './context.ts';
+import { mfaRequiredFor } from '../auth/mfa-policy.ts';
+
+export const languageCookie = 'custodia_lang';
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+export function setUpAuth(app: FastifyInstance): void {
+  app.decorateRequest('actor', null);
+  app.decorateRequest('session', null);
+  app.decorateRequest('tokenId', null);
+  app.decorateRequest('lang', defaultLanguage);
+  app.decorateRequest('t', null as never);
+
+  // Static assets are public; every other route declares its access itself.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/assets/')) route.config = { ...route.config, access: 'public' };
+  });
+
+  app.addHook('onRequest', async (req) => {
+    const cookieLang = req.cookies[languageCookie];
+    req.lang = isLanguage(cookieLang) ? cookieLang : defaultLanguage;
+    req.t = translator(req.lang);
+    const access = req.routeOptions.config.access;
+    if (!app.state.ready) {
+      if (req.url === '/health' || req.url.startsWith('/assets/')) return;
+      throw new AppError(503, 'starting', 'errors.starting');
+    }
+    if (access === 'public' && !req.cookies[sessionCookie]) return;
+    await identify(app, req);
+    if (req.actor) {
+      req.lang = req.actor.language;
+      req.t = translator(req.lang);
+    }
+  });
+
+  // preValidation: access is decided before the body is validated, so an unauthenticated
+  // call gets 401 (not 400) whatever it sends.
+  app.addHook('preValidation', async (req) => {
+    const config = req.routeOptions.config;
+    const access = config.access;
+    if (access === undefined) throw new AppError(500, 'internal_error', 'errors.internal'); // every route must declare it
+    if (access === 'public') return;
+    const actor = req.actor;
+    if (!actor || !req.session && !req.tokenId) throw unauthenticated();
+    if (req.session && req.session.stage !== 'active') throw unauthenticated();
+    if (req.session && unsafeMethods.has(req.method)) {
+      const sent = (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as { _csrf?: unknown } | undefined)?._csrf;
+      if (typeof sent !== 'string' || !safeEqual(sent, req.session.csrfToken)) throw new AppError(403, 'csrf', 'errors.csrf');
+    }
+    // A pending password change or second-factor enrolment confines the user to those pages.
+    if (!config.allowPending && req.session) {
+      if (actor.mustChangePassword) throw new AppError(403, 'password_change_required', 'auth.passwordChangeRequired');
+      if (!actor.totpEnabled && (await mfaRequiredFor(app.state.db, actor.roles))) throw new AppError(403, 'mfa_enrolment_required', 'auth.mfaEnrolmentRequired');
+    }
+    if (access !== 'signed-in' && !actor.permissions.has(access)) throw forbidden();
+  });
+}
+
+async function identify(app: FastifyInstance, req: FastifyRequest): Promise<void> {
+  const { db, settings } = app.state;
+  const auth = req.headers.authorization;
+  if (auth && isApiPath(req.url)) {
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    const found = m ? await findTokenUser(db, m[1]!) : null;
+    if (!found) throw unauthenticated();
+    req.tokenId = found.tokenId;
+    req.actor = await loadActor(db, found.userId, 'token');
+    if (!req.actor) throw unauthenticated();
+    return;
+  }
+  const token = req.cookies[sessionCookie];
+  if (!token) return;
+  const session = await loadSession(db, token, { idleMinutes: settings.sessionIdleMinutes, absoluteHours: settings.sessionAbsoluteHours });
+  if (!session) return;
+  const actor = await loadActor(db, session.userId, 'session');
+  if (!actor || actor.roles.some((r) => apiOnlyRoles.includes(r)) && actor.roles.every((r) => apiOnlyRoles.includes(r))) return;
+  req.session = session;
+  req.actor = actor;
+}
