@@ -10,6 +10,7 @@ import { setUpErrors } from './platform/http/setup-errors.ts';
 import { setUpViews } from './platform/http/setup-views.ts';
 import { setUpStaticAssets } from './platform/http/setup-static.ts';
 import { setUpOpenApi } from './platform/http/setup-openapi.ts';
+import { setUpValidation } from './platform/http/setup-validation.ts';
 import { healthRoutes } from './modules/health/routes.ts';
 import { accountRoutes } from './modules/account/routes.ts';
 import { homeRoutes } from './modules/home/routes.ts';
@@ -29,9 +30,9 @@ export async function buildApp(state: AppState, opts: { logger?: boolean | objec
     trustProxy: state.settings.trustProxy,
     bodyLimit: 12 * 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false }, plugins: [(await import('ajv-formats')).default as never] },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('state', state);
+  setUpValidation(app);
 
   await setUpWebSecurity(app);
   setUpViews(app);

@@ -6,6 +6,7 @@ import { openDatabase, type DatabaseHandle } from './platform/db/connection.ts';
 import { migrate } from './platform/db/migrator.ts';
 import { acquireDataDirLock, DataDirLockedError } from './platform/db/lock.ts';
 import { loadKeys } from './platform/audit/keys.ts';
+import { prepareDatabase } from './platform/db/prepare.ts';
 
 const usage = `Usage: npx custodia <command>
   serve                                   start the server (npm start)
@@ -22,6 +23,8 @@ async function withDatabase<T>(settings: Settings, run: (h: DatabaseHandle) => P
   const handle = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, poolSize: 2 });
   try {
     await migrate(handle);
+    const state = { db: handle.db, dbKind: handle.kind, settings, keys: loadKeys(settings), version: '', ready: true };
+    await prepareDatabase(state, { print: () => undefined, log: () => undefined }, { seed: false });
     return await run(handle);
   } finally {
     await handle.close();

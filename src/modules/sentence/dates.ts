@@ -85,8 +85,17 @@ export function parseCivil(s: string): CivilDate | null {
 
 /** ISO date → day number, or null when the text is not a real `YYYY-MM-DD` date. */
 export function parseIsoDate(s: string): DayNumber | null {
-  const c = parseCivil(s);
-  return c === null ? null : daysFromCivil(c.year, c.month, c.day);
+  // Same checks as parseCivil without the intermediate object: validation parses every
+  // date of every input.
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null;
+  const y0 = digit(s, 0), y1 = digit(s, 1), y2 = digit(s, 2), y3 = digit(s, 3);
+  const m0 = digit(s, 5), m1 = digit(s, 6), d0 = digit(s, 8), d1 = digit(s, 9);
+  if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) < 0) return null;
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const month = m0 * 10 + m1;
+  const day = d0 * 10 + d1;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  return daysFromCivil(year, month, day);
 }
 
 /** ISO date → day number; throws on a malformed date (for trusted, already-validated text). */

@@ -103,9 +103,10 @@ export function computeNormalized(n: NormalizedInput, rs: RuleSet, withTrace: bo
   const tr = createTrace(withTrace);
   const t = n.timeline;
   const asOf = n.asOf;
-  const asOfIso = toIsoDate(asOf);
+  const asOfIso = n.asOfIso;
   const first = n.custody[0]!; // validation guarantees at least one period
   const S = first.from;
+  const SIso = first.fromIso;
 
   if (tr.enabled) traceRuleSet(tr, rs, overrides);
 
@@ -124,13 +125,13 @@ export function computeNormalized(n: NormalizedInput, rs: RuleSet, withTrace: bo
     tr.add(
       'start_date',
       'CP art. 53',
-      `Inicio del cómputo: ${toIsoDate(S)}, primer día del período de custodia más antiguo (${custodyKindEs[first.kind]}).`,
-      `Start of the computation: ${toIsoDate(S)}, the first day of the earliest custody period (${custodyKindEn[first.kind]}).`,
-      { startDate: toIsoDate(S), kind: first.kind },
+      `Inicio del cómputo: ${SIso}, primer día del período de custodia más antiguo (${custodyKindEs[first.kind]}).`,
+      `Start of the computation: ${SIso}, the first day of the earliest custody period (${custodyKindEn[first.kind]}).`,
+      { startDate: SIso, kind: first.kind },
     );
   }
 
-  if (n.sentences.length === 0) return pretrial(n, P, rs, overrides, tr, S, custodyDays, inCustody);
+  if (n.sentences.length === 0) return pretrial(n, P, rs, overrides, tr, SIso, custodyDays, inCustody);
 
   // Convention 5: place each sentence, then the aggregate term and the 50-year cap.
   const ends: DayNumber[] = [];
@@ -146,8 +147,9 @@ export function computeNormalized(n: NormalizedInput, rs: RuleSet, withTrace: bo
     if (end > latestEnd) latestEnd = end;
     const relation = i === 0 ? 'first' : consecutive ? 'consecutive' : 'concurrent';
     const toId = consecutive && s.consecutiveToIndex >= 0 ? n.sentences[s.consecutiveToIndex]!.id : null;
-    placed.push({ id: s.id, relation, consecutiveTo: toId, startDate: toIsoDate(start), endDate: toIsoDate(end) });
-    if (tr.enabled) traceSentence(tr, s, relation, toId, start, end);
+    const p: PlacedSentence = { id: s.id, relation, consecutiveTo: toId, startDate: toIsoDate(start), endDate: toIsoDate(end) };
+    placed.push(p);
+    if (tr.enabled) traceSentence(tr, s, p);
   }
   const E0 = latestEnd;
   const capEnd = termEnd(S, { years: P.maxAggregateYears, months: 0, days: 0 });
@@ -157,7 +159,7 @@ export function computeNormalized(n: NormalizedInput, rs: RuleSet, withTrace: bo
   const longLimit = termEnd(S, { years: P.redemptionThresholdYears, months: 0, days: 0 });
   const long = E0 > longLimit;
   if (tr.enabled) {
-    const e0 = toIsoDate(E0), cap = toIsoDate(capEnd), endIso = toIsoDate(end), s = toIsoDate(S);
+    const e0 = toIsoDate(E0), cap = toIsoDate(capEnd), endIso = toIsoDate(end), s = SIso;
     tr.add(
       'aggregate_term',
       rs.parameters.maxAggregateYears.legalBasis,
@@ -211,7 +213,7 @@ export function computeNormalized(n: NormalizedInput, rs: RuleSet, withTrace: bo
         measureEs.push(`⌊${m.amount} presentaciones ÷ ${per}⌋ = ${credit}`);
         measureEn.push(`⌊${m.amount} appearances ÷ ${per}⌋ = ${credit}`);
       } else {
-        const f = toIsoDate(m.from), to = toIsoDate(m.to);
+        const f = m.fromIso, to = m.toIso;
         measureEs.push(`⌊${m.amount} días de restricción territorial (${f} a ${to}) ÷ ${per}⌋ = ${credit}`);
         measureEn.push(`⌊${m.amount} days of territorial restriction (${f} to ${to}) ÷ ${per}⌋ = ${credit}`);
       }
@@ -232,16 +234,17 @@ export function computeNormalized(n: NormalizedInput, rs: RuleSet, withTrace: bo
   const twoThirdsTarget = ceilDiv(2 * Tp, 3);
   const plainN = oneThirdTarget - M;
   const plain = long ? nthCustodyDay(t, plainN) : null;
+  const plainIso = isoOrNull(plain);
   const redemptionBasis = rs.parameters.redemptionDaysPerCredit.legalBasis;
   if (tr.enabled && long) {
     tr.add(
       'plain_one_third',
       redemptionBasis,
-      `Tercera parte sin redención: día de custodia n.º ⌈${Tp} ÷ 3⌉ − ${M} = ${plainN} → ${dateEs(plain)}.` +
+      `Tercera parte sin redención: día de custodia n.º ⌈${Tp} ÷ 3⌉ − ${M} = ${plainN} → ${dateEs(plainIso)}.` +
         (plain === null ? ' Ninguna actividad redime.' : ` Solo cuenta la actividad posterior a esa fecha.`),
-      `Plain one-third date: custody day no. ⌈${Tp} ÷ 3⌉ − ${M} = ${plainN} → ${dateEn(plain)}.` +
+      `Plain one-third date: custody day no. ⌈${Tp} ÷ 3⌉ − ${M} = ${plainN} → ${dateEn(plainIso)}.` +
         (plain === null ? ' No activity redeems.' : ` Only activity after that date counts.`),
-      { custodyDayNumber: plainN, plainOneThird: isoOrNull(plain) },
+      { custodyDayNumber: plainN, plainOneThird: plainIso },
     );
   }
   let approvedDays = 0;
@@ -290,6 +293,12 @@ export function computeNormalized(n: NormalizedInput, rs: RuleSet, withTrace: bo
   let twoThirds = rawTwoThirds;
   if (expiry !== null && (twoThirds === null || twoThirds > expiry)) twoThirds = expiry;
   if (oneThird !== null && twoThirds !== null && twoThirds < oneThird) twoThirds = oneThird;
+  // Each date formatted once, for both the trace and the result.
+  const rawOneThirdIso = isoOrNull(rawOneThird);
+  const rawTwoThirdsIso = isoOrNull(rawTwoThirds);
+  const expiryIso = isoOrNull(expiry);
+  const oneThirdIso = oneThird === rawOneThird ? rawOneThirdIso : isoOrNull(oneThird);
+  const twoThirdsIso = twoThirds === rawTwoThirds ? rawTwoThirdsIso : isoOrNull(twoThirds);
   if (tr.enabled) {
     traceMilestones(tr, rs, {
       Tp,
@@ -302,11 +311,11 @@ export function computeNormalized(n: NormalizedInput, rs: RuleSet, withTrace: bo
       oneThirdN,
       twoThirdsN,
       expiryN,
-      rawOneThird,
-      rawTwoThirds,
-      oneThird,
-      twoThirds,
-      expiry,
+      rawOneThird: rawOneThirdIso,
+      rawTwoThirds: rawTwoThirdsIso,
+      oneThird: oneThirdIso,
+      twoThirds: twoThirdsIso,
+      expiry: expiryIso,
     });
   }
 
@@ -323,7 +332,7 @@ export function computeNormalized(n: NormalizedInput, rs: RuleSet, withTrace: bo
       { custodyDays, servedDays, remainingDays },
     );
     if (overdue) {
-      const e = toIsoDate(expiry!);
+      const e = expiryIso!;
       tr.add(
         'overdue',
         'CP arts. 52–53',
@@ -334,12 +343,10 @@ export function computeNormalized(n: NormalizedInput, rs: RuleSet, withTrace: bo
     }
   }
 
-  const oneThirdIso = isoOrNull(oneThird);
-  const twoThirdsIso = isoOrNull(twoThirds);
   const result: SentencedResult = {
     status: 'sentenced',
     asOf: asOfIso,
-    startDate: toIsoDate(S),
+    startDate: SIso,
     termDays: T,
     capApplied,
     effectiveTermDays: Tp,
@@ -352,7 +359,7 @@ export function computeNormalized(n: NormalizedInput, rs: RuleSet, withTrace: bo
       oneThird: oneThirdIso,
       twoThirds: twoThirdsIso,
       conditionalReleaseEligibility: twoThirdsIso,
-      expiry: isoOrNull(expiry),
+      expiry: expiryIso,
     },
     reached: {
       oneThird: oneThird !== null && oneThird <= asOf,
@@ -379,29 +386,40 @@ function pretrial(
   rs: RuleSet,
   overrides: Overrides,
   tr: TraceRecorder,
-  S: DayNumber,
+  SIso: string,
   custodyDays: number,
   inCustody: boolean,
 ): PretrialResult {
   const alert = nthCustodyDay(n.timeline, P.pretrialAlertDays);
   const reached = alert !== null && alert <= n.asOf;
+  const alertIso = isoOrNull(alert);
   if (tr.enabled) {
-    const asOfIso = toIsoDate(n.asOf);
+    const asOfIso = n.asOfIso;
     tr.add(
       'pretrial',
       rs.parameters.pretrialAlertDays.legalBasis,
-      `Sin condena: ${custodyDays} días de custodia sin condena al ${asOfIso} (se abonarán a la pena, CP art. 53). Alerta al día de custodia n.º ${P.pretrialAlertDays}: ${dateEs(alert)}${reached ? ' — ALERTA VENCIDA' : ''}.`,
-      `No sentence: ${custodyDays} days of custody without sentence as of ${asOfIso} (they will count toward the sentence, CP art. 53). Alert on custody day no. ${P.pretrialAlertDays}: ${dateEn(alert)}${reached ? ' — ALERT DUE' : ''}.`,
-      { pretrialDays: custodyDays, pretrialAlertDays: P.pretrialAlertDays, pretrialAlertDate: isoOrNull(alert), reached },
+      `Sin condena: ${custodyDays} días de custodia sin condena al ${asOfIso} (se abonarán a la pena, CP art. 53). Alerta al día de custodia n.º ${P.pretrialAlertDays}: ${dateEs(alertIso)}${reached ? ' — ALERTA VENCIDA' : ''}.`,
+      `No sentence: ${custodyDays} days of custody without sentence as of ${asOfIso} (they will count toward the sentence, CP art. 53). Alert on custody day no. ${P.pretrialAlertDays}: ${dateEn(alertIso)}${reached ? ' — ALERT DUE' : ''}.`,
+      { pretrialDays: custodyDays, pretrialAlertDays: P.pretrialAlertDays, pretrialAlertDate: alertIso, reached },
+    );
+  }
+  const pending = n.activities.length + n.measures.length + n.reductions.length;
+  if (tr.enabled && pending > 0) {
+    tr.add(
+      'pretrial_credits',
+      'CP arts. 57–58; CPP art. 232',
+      `${n.activities.length} registro(s) de actividad, ${n.measures.length} medida(s) y ${n.reductions.length} rebaja(s) registrados: se abonarán cuando haya condena.`,
+      `${n.activities.length} activity record(s), ${n.measures.length} measure(s) and ${n.reductions.length} reduction(s) recorded: they are credited once there is a sentence.`,
+      { activities: n.activities.length, measures: n.measures.length, reductions: n.reductions.length },
     );
   }
   return {
     status: 'pretrial',
-    asOf: toIsoDate(n.asOf),
-    startDate: toIsoDate(S),
+    asOf: n.asOfIso,
+    startDate: SIso,
     custodyDays,
     pretrialDays: custodyDays,
-    pretrialAlertDate: isoOrNull(alert),
+    pretrialAlertDate: alertIso,
     pretrialAlertReached: reached,
     inCustody,
     ruleSet: rs.id,
@@ -413,7 +431,24 @@ function pretrial(
 // ---------------------------------------------------------------------------------------
 // Trace steps too long to sit inline.
 
+const ruleSetStepCache = new WeakMap<RuleSet, readonly [string, string]>();
+
 function traceRuleSet(tr: TraceRecorder, rs: RuleSet, overrides: Overrides): void {
+  let noChange = true;
+  for (const _ in overrides) noChange = false;
+  if (noChange) {
+    // The common case: the same text for every computation under this rule set.
+    let cached = ruleSetStepCache.get(rs);
+    if (cached === undefined) {
+      cached = [
+        `Conjunto de reglas ${rs.id} (${rs.title.es}). Parámetros modificados para este caso: ninguno.`,
+        `Rule set ${rs.id} (${rs.title.en}). Parameters changed for this case: none.`,
+      ];
+      ruleSetStepCache.set(rs, cached);
+    }
+    tr.add('rule_set', rs.id, cached[0], cached[1], { ruleSet: rs.id, overrides: 0 });
+    return;
+  }
   const changes = parameterNames
     .filter((k) => overrides[k] !== undefined)
     .map((k) => `${k} ${String(overrides[k]!.default)} → ${String(overrides[k]!.value)}`);
@@ -426,15 +461,8 @@ function traceRuleSet(tr: TraceRecorder, rs: RuleSet, overrides: Overrides): voi
   );
 }
 
-function traceSentence(
-  tr: TraceRecorder,
-  s: { id: string; years: number; months: number; days: number },
-  relation: 'first' | 'concurrent' | 'consecutive',
-  toId: string | null,
-  start: DayNumber,
-  end: DayNumber,
-): void {
-  const from = toIsoDate(start), to = toIsoDate(end);
+function traceSentence(tr: TraceRecorder, s: { id: string; years: number; months: number; days: number }, p: PlacedSentence): void {
+  const { relation, consecutiveTo: toId, startDate: from, endDate: to } = p;
   const howEs =
     relation === 'first'
       ? 'primera condena, corre desde el inicio'
@@ -471,7 +499,7 @@ function traceActivity(
   counted: number,
   long: boolean,
 ): void {
-  const f = toIsoDate(a.from), to = toIsoDate(a.to);
+  const f = a.fromIso, to = a.toIso;
   const daysEs =
     a.kind === 'teaching' ? `⌊${a.amount} horas ÷ ${hoursPerDay}⌋ = ${activityDays} días` : `${activityDays} días`;
   const daysEn =
@@ -507,11 +535,11 @@ interface MilestoneNumbers {
   oneThirdN: number;
   twoThirdsN: number;
   expiryN: number;
-  rawOneThird: number | null;
-  rawTwoThirds: number | null;
-  oneThird: number | null;
-  twoThirds: number | null;
-  expiry: number | null;
+  rawOneThird: string | null;
+  rawTwoThirds: string | null;
+  oneThird: string | null;
+  twoThirds: string | null;
+  expiry: string | null;
 }
 
 function traceMilestones(tr: TraceRecorder, rs: RuleSet, x: MilestoneNumbers): void {
@@ -523,14 +551,14 @@ function traceMilestones(tr: TraceRecorder, rs: RuleSet, x: MilestoneNumbers): v
       (x.long ? ' (pena larga: la redención no adelanta esta fecha).' : '.'),
     `One third: custody day no. ⌈${x.Tp} ÷ 3⌉ − ${x.M} − ${r1} = ${x.oneThirdN} → ${dateEn(x.rawOneThird)}` +
       (x.long ? ' (long sentence: redemption does not bring this date forward).' : '.'),
-    { target: x.oneThirdTarget, custodyDayNumber: x.oneThirdN, date: isoOrNull(x.rawOneThird) },
+    { target: x.oneThirdTarget, custodyDayNumber: x.oneThirdN, date: x.rawOneThird },
   );
   tr.add(
     'two_thirds',
     'CP arts. 103–107, 112; DE 393 art. 99',
     `Dos terceras partes (libertad vigilada y libertad condicional): día de custodia n.º ⌈2 × ${x.Tp} ÷ 3⌉ − ${x.M} − ${x.Rm} = ${x.twoThirdsN} → ${dateEs(x.rawTwoThirds)}.`,
     `Two thirds (libertad vigilada and conditional release): custody day no. ⌈2 × ${x.Tp} ÷ 3⌉ − ${x.M} − ${x.Rm} = ${x.twoThirdsN} → ${dateEn(x.rawTwoThirds)}.`,
-    { target: x.twoThirdsTarget, custodyDayNumber: x.twoThirdsN, date: isoOrNull(x.rawTwoThirds) },
+    { target: x.twoThirdsTarget, custodyDayNumber: x.twoThirdsN, date: x.rawTwoThirds },
   );
   tr.add(
     'expiry',
@@ -541,7 +569,7 @@ function traceMilestones(tr: TraceRecorder, rs: RuleSet, x: MilestoneNumbers): v
     `Expiry (last day of the sentence; release is due that day): custody day no. ${x.Tp} − ${x.M} − ${x.R} = ${x.expiryN}` +
       (x.expiryN < 1 ? ` (credits cover the whole term: the start date)` : '') +
       ` → ${dateEn(x.expiry)}.`,
-    { custodyDayNumber: x.expiryN, date: isoOrNull(x.expiry) },
+    { custodyDayNumber: x.expiryN, date: x.expiry },
   );
   if (x.oneThird !== x.rawOneThird || x.twoThirds !== x.rawTwoThirds) {
     tr.add(
@@ -549,7 +577,7 @@ function traceMilestones(tr: TraceRecorder, rs: RuleSet, x: MilestoneNumbers): v
       'CP arts. 52–53',
       `Fechas ajustadas para mantener el orden tercera parte ≤ dos terceras partes ≤ vencimiento: tercera parte ${dateEs(x.oneThird)}, dos terceras partes ${dateEs(x.twoThirds)}.`,
       `Dates adjusted to keep one third ≤ two thirds ≤ expiry: one third ${dateEn(x.oneThird)}, two thirds ${dateEn(x.twoThirds)}.`,
-      { oneThird: isoOrNull(x.oneThird), twoThirds: isoOrNull(x.twoThirds) },
+      { oneThird: x.oneThird, twoThirds: x.twoThirds },
     );
   }
 }

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests build deliberately malformed documents */
 // The TypeBox schemas and validate.ts must draw the same line: every input validate.ts
 // accepts passes SentenceInputSchema; every input it rejects as a shape ('schema') error
 // fails the schema (→ 400); every input it rejects only for a rule passes the schema (so
@@ -8,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Value } from 'typebox/value';
+import type { TSchema } from 'typebox';
 import { SentenceInputSchema, SentenceResultSchema, SentenceValidationErrorSchema } from './schemas.ts';
 import { tryComputeSentence } from './engine.ts';
 import { validateSentenceInput } from './validate.ts';
@@ -25,7 +27,7 @@ const cases: Case[] = [path.join(root, 'test/fixtures/sentence-cases'), path.joi
     .map((f) => JSON.parse(readFileSync(path.join(d, f), 'utf8')) as Case),
 );
 
-const firstErrors = (schema: Parameters<typeof Value.Errors>[0], v: unknown) =>
+const firstErrors = (schema: TSchema, v: unknown) =>
   JSON.stringify([...Value.Errors(schema, v)].slice(0, 3));
 
 /** Shape-broken variants of a valid document: the schema must reject each. */

@@ -25,13 +25,13 @@ export function createTrace(enabled: boolean): TraceRecorder {
   };
 }
 
-/** A date for a sentence of the trace, or the words for "no date". */
-export function dateEs(d: number | null): string {
-  return d === null ? 'sin fecha (la custodia terminó antes)' : toIsoDate(d);
+/** A date (already ISO) for a sentence of the trace, or the words for "no date". */
+export function dateEs(iso: string | null): string {
+  return iso === null ? 'sin fecha (la custodia terminó antes)' : iso;
 }
 
-export function dateEn(d: number | null): string {
-  return d === null ? 'no date (custody ended first)' : toIsoDate(d);
+export function dateEn(iso: string | null): string {
+  return iso === null ? 'no date (custody ended first)' : iso;
 }
 
 export function isoOrNull(d: number | null): string | null {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests build deliberately malformed documents */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateSentenceInput } from './validate.ts';

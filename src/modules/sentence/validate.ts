@@ -6,7 +6,7 @@
 // On success the caller also gets a normalized form (day numbers, sorted custody timeline)
 // so the engine never parses a date twice.
 
-import { type DayNumber, parseCivil, daysFromCivil, toIsoDate } from './dates.ts';
+import { type DayNumber, parseIsoDate, daysFromCivil, toIsoDate } from './dates.ts';
 import { buildTimeline, custodyDaysIn, type CustodyTimeline } from './custody-timeline.ts';
 import { renderValidationMessage, type ValidationMessageKey } from './messages.ts';
 import type { RuleParameters } from './rule-sets.ts';
@@ -64,6 +64,7 @@ export const parameterRanges: Readonly<Record<keyof RuleParameters, { min: numbe
 export interface NormalizedCustody {
   readonly index: number;
   readonly from: DayNumber;
+  readonly fromIso: string;
   /** Infinity when open (to: null). */
   readonly to: number;
   readonly kind: CustodyKind;
@@ -85,6 +86,9 @@ export interface NormalizedActivity {
   readonly kind: ActivityKind;
   readonly from: DayNumber;
   readonly to: DayNumber;
+  // The input's own text, kept so the trace never formats these dates again.
+  readonly fromIso: string;
+  readonly toIso: string;
   /** Days for work/study; hours for teaching. */
   readonly amount: number;
   readonly approved: boolean;
@@ -97,6 +101,8 @@ export interface NormalizedMeasure {
   readonly amount: number;
   readonly from: DayNumber; // NaN for reporting
   readonly to: DayNumber; // NaN for reporting
+  readonly fromIso: string; // '' for reporting
+  readonly toIso: string; // '' for reporting
 }
 
 export interface NormalizedReduction {
@@ -107,6 +113,7 @@ export interface NormalizedReduction {
 
 export interface NormalizedInput {
   readonly asOf: DayNumber;
+  readonly asOfIso: string;
   /** Custody sorted by start. */
   readonly custody: readonly NormalizedCustody[];
   readonly timeline: CustodyTimeline;
@@ -172,6 +179,19 @@ function isObject(v: unknown): v is Obj {
 
 const join = (base: string, key: string): string => (base === '' ? key : `${base}.${key}`);
 
+// "custody[3]" etc., built once per list and position: every item of every input needs one.
+const pathCache: Record<string, string[]> = {
+  custody: [],
+  sentences: [],
+  activities: [],
+  measures: [],
+  reductions: [],
+};
+function itemPath(list: keyof typeof pathCache, i: number): string {
+  const cache = pathCache[list]!;
+  return (cache[i] ??= `${list}[${i}]`);
+}
+
 function checkKeys(
   issues: Issues,
   obj: Obj,
@@ -180,8 +200,10 @@ function checkKeys(
   otherKindKeys?: ReadonlySet<string>,
   kind?: string,
 ): void {
-  for (const k in obj) {
-    if (!Object.hasOwn(obj, k) || allowed.has(k)) continue;
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (allowed.has(k)) continue;
     if (otherKindKeys?.has(k) === true && kind !== undefined) {
       issues.schema(join(path, k), 'not_allowed_for_kind', { kind });
     } else {
@@ -193,36 +215,39 @@ function checkKeys(
 const MISSING = Symbol('missing');
 const BAD = Symbol('bad');
 
+const FIRST_DAY = daysFromCivil(MIN_YEAR, 1, 1);
+const LAST_DAY = daysFromCivil(MAX_YEAR, 12, 31);
+
+// Paths are built only when there is something to report: valid input is the hot path.
+
 /** Reads a required real date in the allowed years; reports and returns BAD otherwise. */
 function readDate(issues: Issues, obj: Obj, key: string, path: string, nullable = false): DayNumber | null | typeof BAD {
-  const p = join(path, key);
   const v = obj[key];
   if (v === undefined) {
-    issues.schema(p, 'required');
+    issues.schema(join(path, key), 'required');
     return BAD;
   }
   if (v === null && nullable) return null;
-  const c = typeof v === 'string' ? parseCivil(v) : null;
-  if (c === null) {
-    issues.schema(p, nullable ? 'not_date_or_null' : 'not_date');
+  const n = typeof v === 'string' ? parseIsoDate(v) : null;
+  if (n === null) {
+    issues.schema(join(path, key), nullable ? 'not_date_or_null' : 'not_date');
     return BAD;
   }
-  if (c.year < MIN_YEAR || c.year > MAX_YEAR) {
-    issues.schema(p, 'date_out_of_range', { min: MIN_YEAR, max: MAX_YEAR });
+  if (n < FIRST_DAY || n > LAST_DAY) {
+    issues.schema(join(path, key), 'date_out_of_range', { min: MIN_YEAR, max: MAX_YEAR });
     return BAD;
   }
-  return daysFromCivil(c.year, c.month, c.day);
+  return n;
 }
 
 function readInt(issues: Issues, obj: Obj, key: string, path: string, min: number, max: number): number | typeof BAD {
-  const p = join(path, key);
   const v = obj[key];
   if (v === undefined) {
-    issues.schema(p, 'required');
+    issues.schema(join(path, key), 'required');
     return BAD;
   }
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    issues.schema(p, 'not_integer', { min, max });
+    issues.schema(join(path, key), 'not_integer', { min, max });
     return BAD;
   }
   return v;
@@ -327,6 +352,7 @@ const RULE_KEYS: ReadonlySet<string> = new Set(Object.keys(parameterRanges));
 
 interface ShapeResult {
   asOf: DayNumber;
+  asOfIso: string;
   custody: NormalizedCustody[];
   sentences: Omit<NormalizedSentence, 'consecutiveToIndex'>[];
   consecutiveTo: (string | undefined)[];
@@ -352,7 +378,7 @@ function checkShape(raw: unknown, issues: Issues): ShapeResult | null {
   const rawCustody = readArray(issues, raw, 'custody', 1, limits.maxCustodyPeriods, true);
   if (Array.isArray(rawCustody)) {
     for (let i = 0; i < rawCustody.length; i++) {
-      const path = `custody[${i}]`;
+      const path = itemPath('custody', i);
       const item = rawCustody[i];
       if (!isObject(item)) {
         issues.schema(path, 'not_object');
@@ -363,7 +389,7 @@ function checkShape(raw: unknown, issues: Issues): ShapeResult | null {
       const to = readDate(issues, item, 'to', path, true);
       const kind = readEnum(issues, item, 'kind', path, custodyKinds, true);
       if (from === BAD || from === null || to === BAD || kind === BAD || kind === undefined) continue;
-      custody.push({ index: i, from, to: to === null ? Infinity : to, kind });
+      custody.push({ index: i, from, fromIso: item['from'] as string, to: to === null ? Infinity : to, kind });
     }
   }
 
@@ -373,7 +399,7 @@ function checkShape(raw: unknown, issues: Issues): ShapeResult | null {
   const rawSentences = readArray(issues, raw, 'sentences', 0, limits.maxSentences, false);
   if (Array.isArray(rawSentences)) {
     for (let i = 0; i < rawSentences.length; i++) {
-      const path = `sentences[${i}]`;
+      const path = itemPath('sentences', i);
       const item = rawSentences[i];
       if (!isObject(item)) {
         issues.schema(path, 'not_object');
@@ -398,7 +424,7 @@ function checkShape(raw: unknown, issues: Issues): ShapeResult | null {
   const rawActivities = readArray(issues, raw, 'activities', 0, limits.maxActivities, false);
   if (Array.isArray(rawActivities)) {
     for (let i = 0; i < rawActivities.length; i++) {
-      const path = `activities[${i}]`;
+      const path = itemPath('activities', i);
       const item = rawActivities[i];
       if (!isObject(item)) {
         issues.schema(path, 'not_object');
@@ -424,7 +450,8 @@ function checkShape(raw: unknown, issues: Issues): ShapeResult | null {
       if (approved !== undefined && typeof approved !== 'boolean') issues.schema(join(path, 'approved'), 'not_boolean');
       if (kind === BAD || kind === undefined || from === BAD || from === null || to === BAD || to === null) continue;
       if (amount === BAD) continue;
-      activities.push({ index: i, kind, from, to, amount, approved: approved === true });
+      const fromIso = item['from'] as string, toIso = item['to'] as string;
+      activities.push({ index: i, kind, from, to, fromIso, toIso, amount, approved: approved === true });
     }
   }
 
@@ -433,7 +460,7 @@ function checkShape(raw: unknown, issues: Issues): ShapeResult | null {
   const rawMeasures = readArray(issues, raw, 'measures', 0, limits.maxMeasures, false);
   if (Array.isArray(rawMeasures)) {
     for (let i = 0; i < rawMeasures.length; i++) {
-      const path = `measures[${i}]`;
+      const path = itemPath('measures', i);
       const item = rawMeasures[i];
       if (!isObject(item)) {
         issues.schema(path, 'not_object');
@@ -443,13 +470,21 @@ function checkShape(raw: unknown, issues: Issues): ShapeResult | null {
       if (kind === 'periodic_reporting') {
         checkKeys(issues, item, path, REPORTING_KEYS, ANY_MEASURE_KEYS, kind);
         const n = readInt(issues, item, 'appearances', path, 0, limits.maxCount);
-        if (n !== BAD) measures.push({ index: i, kind, amount: n, from: NaN, to: NaN });
+        if (n !== BAD) measures.push({ index: i, kind, amount: n, from: NaN, to: NaN, fromIso: '', toIso: '' });
       } else if (kind === 'territorial_restriction') {
         checkKeys(issues, item, path, RESTRICTION_KEYS, ANY_MEASURE_KEYS, kind);
         const from = readDate(issues, item, 'from', path);
         const to = readDate(issues, item, 'to', path);
         if (from !== BAD && from !== null && to !== BAD && to !== null)
-          measures.push({ index: i, kind, amount: to - from + 1, from, to });
+          measures.push({
+            index: i,
+            kind,
+            amount: to - from + 1,
+            from,
+            to,
+            fromIso: item['from'] as string,
+            toIso: item['to'] as string,
+          });
       } else {
         checkKeys(issues, item, path, ANY_MEASURE_KEYS);
       }
@@ -461,7 +496,7 @@ function checkShape(raw: unknown, issues: Issues): ShapeResult | null {
   const rawReductions = readArray(issues, raw, 'reductions', 0, limits.maxReductions, false);
   if (Array.isArray(rawReductions)) {
     for (let i = 0; i < rawReductions.length; i++) {
-      const path = `reductions[${i}]`;
+      const path = itemPath('reductions', i);
       const item = rawReductions[i];
       if (!isObject(item)) {
         issues.schema(path, 'not_object');
@@ -497,7 +532,8 @@ function checkShape(raw: unknown, issues: Issues): ShapeResult | null {
   }
 
   if (issues.list.length > 0 || asOf === BAD || asOf === null) return null;
-  return { asOf, custody, sentences, consecutiveTo, activities, measures, reductions, rules: rules as RuleOverrides };
+  const asOfIso = raw['asOf'] as string;
+  return { asOf, asOfIso, custody, sentences, consecutiveTo, activities, measures, reductions, rules: rules as RuleOverrides };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -511,9 +547,20 @@ interface Span {
 
 const iso = (d: number): string => (d === Infinity ? 'null' : toIsoDate(d));
 
+function byStart(a: Span, b: Span): number {
+  return a.from - b.from || a.index - b.index;
+}
+
 /** Sorted by start; calls `onOverlap(earlier, later)` for each span that starts inside an earlier one. */
-function forEachOverlap<T extends Span>(spans: readonly T[], onOverlap: (earlier: T, later: T) => void): T[] {
-  const sorted = spans.slice().sort((a, b) => a.from - b.from || a.index - b.index);
+function forEachOverlap<T extends Span>(spans: T[], onOverlap: (earlier: T, later: T) => void): T[] {
+  // Records usually arrive in date order: check that before paying for a copy and a sort.
+  let sorted = spans;
+  for (let i = 1; i < spans.length; i++) {
+    if (byStart(spans[i - 1]!, spans[i]!) > 0) {
+      sorted = spans.slice().sort(byStart);
+      break;
+    }
+  }
   let reach: T | undefined; // the span reaching furthest so far
   for (const s of sorted) {
     if (reach !== undefined && s.from <= reach.to) onOverlap(reach, s);
@@ -551,7 +598,7 @@ function checkRules(shape: ShapeResult, issues: Issues): NormalizedInput | null 
   const sentences: NormalizedSentence[] = [];
   for (let k = 0; k < shape.sentences.length; k++) {
     const s = shape.sentences[k]!;
-    const path = `sentences[${s.index}]`;
+    const path = itemPath('sentences', s.index);
     const prior = firstIndexOfId.get(s.id);
     if (prior !== undefined) issues.rule(`${path}.id`, 'duplicate_id', { id: s.id, other: `sentences[${prior}]` });
     else firstIndexOfId.set(s.id, s.index);
@@ -577,7 +624,7 @@ function checkRules(shape: ShapeResult, issues: Issues): NormalizedInput | null 
   // Activities: inside custody, not after asOf, no more days than the period, no overlaps.
   const goodActivities: NormalizedActivity[] = [];
   for (const a of shape.activities) {
-    const path = `activities[${a.index}]`;
+    const path = itemPath('activities', a.index);
     if (a.to < a.from) {
       issues.rule(`${path}.to`, 'ends_before_start', { from: iso(a.from), to: iso(a.to) });
       continue;
@@ -608,7 +655,7 @@ function checkRules(shape: ShapeResult, issues: Issues): NormalizedInput | null 
   const restrictions: NormalizedMeasure[] = [];
   for (const m of shape.measures) {
     if (m.kind !== 'territorial_restriction') continue;
-    const path = `measures[${m.index}]`;
+    const path = itemPath('measures', m.index);
     if (m.to < m.from) {
       issues.rule(`${path}.to`, 'ends_before_start', { from: iso(m.from), to: iso(m.to) });
       continue;
@@ -631,6 +678,7 @@ function checkRules(shape: ShapeResult, issues: Issues): NormalizedInput | null 
   if (issues.list.length > 0) return null;
   return {
     asOf,
+    asOfIso: shape.asOfIso,
     custody: sortedCustody,
     timeline,
     sentences,

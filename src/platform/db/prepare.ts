@@ -13,7 +13,12 @@ interface DatabaseMeta {
 
 export class DemoRefusedError extends Error {}
 
-export async function prepareDatabase(state: AppState, io: { print: (l: string) => void; log: (m: string) => void }): Promise<void> {
+/**
+ * The server calls this with seeding on; one-off commands with it off, so that a command run
+ * before the first start still finds the centres (and the server seeds the demo later).
+ */
+export async function prepareDatabase(state: AppState, io: { print: (l: string) => void; log: (m: string) => void }, opts: { seed?: boolean } = {}): Promise<void> {
+  const seed = opts.seed ?? true;
   const { db, settings } = state;
   const meta = await db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(727003)`.execute(trx);
@@ -30,6 +35,7 @@ export async function prepareDatabase(state: AppState, io: { print: (l: string) 
     }
     return m;
   });
+  if (!seed) return;
   if (meta.demo && !meta.demoSeededAt) {
     const started = Date.now();
     const secrets = await seedDemo(state);

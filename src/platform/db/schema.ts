@@ -1,5 +1,6 @@
 // Table types for Kysely. One interface per table, named like the table; kept in step with
-// migrations/ by hand (a test compares them with information_schema).
+// migrations/ by hand: every query is type-checked against them, and the tests run every
+// query against the real schema.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -167,6 +168,278 @@ export interface SchemaMigrationsTable {
   applied_at: Generated<Date>;
 }
 
+
+// ---- The prisoner file (migrations/002_prisoner_file.sql) ----
+
+export interface StoredFilesTable {
+  id: Generated<string>;
+  content_type: 'image/jpeg' | 'image/png' | 'application/pdf';
+  size_bytes: number;
+  sha256: string;
+  data: Buffer | Uint8Array;
+  created_at: Generated<Date>;
+  created_by: string | null;
+}
+
+export type Sex = 'male' | 'female' | 'intersex';
+export type CustodyStatus = 'none' | 'in_custody' | 'in_transit' | 'released';
+export type LegalStatus = 'pretrial' | 'sentenced' | 'other';
+
+export interface PersonsTable {
+  id: Generated<string>;
+  prisoner_number: string;
+  given_names: string;
+  first_surname: string;
+  second_surname: string | null;
+  married_surname: string | null;
+  sex: Sex;
+  gender_identity: string | null;
+  date_of_birth: string | null;
+  birth_date_estimated: Generated<boolean>;
+  nationality: string;
+  languages: Generated<string[]>;
+  literacy: 'literate' | 'partial' | 'illiterate' | null;
+  disabilities: string | null;
+  distinguishing_marks: string | null;
+  photo_file_id: string | null;
+  location_facility_code: string | null;
+  transit_facility_code: string | null;
+  custody_status: Generated<CustodyStatus>;
+  search_text: Generated<string>;
+  merged_into: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  version: Generated<number>;
+}
+
+export interface PersonCorrectionsTable {
+  id: Generated<number>;
+  person_id: string;
+  field: string;
+  old_value: Json;
+  new_value: Json;
+  reason: string;
+  corrected_at: Generated<Date>;
+  corrected_by: string | null;
+}
+
+export interface PersonAliasesTable {
+  id: Generated<string>;
+  person_id: string;
+  alias: string;
+  kind: Generated<'alias' | 'other_name'>;
+  created_at: Generated<Date>;
+  ended_at: TimestampNullable;
+}
+
+export interface PersonDocumentsTable {
+  id: Generated<string>;
+  person_id: string;
+  kind: 'cedula' | 'passport' | 'residence' | 'other';
+  number: string;
+  number_normalized: string;
+  issuing_country: string | null;
+  created_at: Generated<Date>;
+  ended_at: TimestampNullable;
+}
+
+export interface PersonContactsTable {
+  id: Generated<string>;
+  person_id: string;
+  name: string;
+  relationship: string;
+  phone: string | null;
+  address: string | null;
+  is_emergency: Generated<boolean>;
+  is_next_of_kin: Generated<boolean>;
+  created_at: Generated<Date>;
+  ended_at: TimestampNullable;
+}
+
+export interface PersonChildrenTable {
+  id: Generated<string>;
+  person_id: string;
+  name: string;
+  date_of_birth: string | null;
+  age_years: number | null;
+  whereabouts: string;
+  caregiver: string | null;
+  lives_in_centre: Generated<boolean>;
+  created_at: Generated<Date>;
+  ended_at: TimestampNullable;
+}
+
+export interface HealthDeclarationsTable {
+  id: Generated<string>;
+  person_id: string;
+  pregnant: Generated<boolean>;
+  breastfeeding: Generated<boolean>;
+  notes: string | null;
+  declared_at: Generated<Date>;
+  recorded_by: string | null;
+  valid_until: TimestampNullable;
+}
+
+export type OrderKind = 'commitment' | 'release';
+
+export interface JudicialOrdersTable {
+  id: Generated<string>;
+  kind: OrderKind;
+  authority_kind: 'court' | 'prosecutor';
+  issuing_authority: string;
+  case_number: string;
+  order_date: string;
+  subject_name: string;
+  person_id: string | null;
+  facility_code: string;
+  legal_status: LegalStatus | null;
+  notes: string | null;
+  scan_file_id: string | null;
+  status: Generated<'registered' | 'verified' | 'rejected'>;
+  registered_by: string;
+  registered_at: Generated<Date>;
+  verified_by: string | null;
+  verified_at: TimestampNullable;
+  verification_method: string | null;
+  verification_note: string | null;
+  version: Generated<number>;
+}
+
+export interface CustodyEpisodesTable {
+  id: Generated<string>;
+  person_id: string;
+  facility_code: string;
+  admission_order_id: string;
+  arrested_at: Timestamp;
+  arrest_place: string;
+  admitted_at: Timestamp;
+  admitted_by: string | null;
+  visible_injuries: string | null;
+  ill_treatment_complaint: string | null;
+  rights_information_language: string | null;
+  rights_information_given_at: TimestampNullable;
+  released_at: TimestampNullable;
+  release_reason: string | null;
+  release_order_id: string | null;
+  created_at: Generated<Date>;
+  version: Generated<number>;
+}
+
+export interface LegalStatusPeriodsTable {
+  id: Generated<string>;
+  episode_id: string;
+  status: LegalStatus;
+  valid_from: Timestamp;
+  valid_to: TimestampNullable;
+  order_id: string | null;
+  reason: string;
+  recorded_at: Generated<Date>;
+  recorded_by: string | null;
+}
+
+export interface PlacementsTable {
+  id: Generated<string>;
+  episode_id: string;
+  facility_code: string;
+  unit_id: string;
+  cell_id: string | null;
+  valid_from: Timestamp;
+  valid_to: TimestampNullable;
+  reason: string;
+  recorded_at: Generated<Date>;
+  recorded_by: string | null;
+}
+
+export type MovementKind =
+  | 'admission' | 'transfer_out' | 'transfer_in' | 'court_out' | 'court_return' | 'hospital_out' | 'hospital_return'
+  | 'leave_out' | 'leave_return' | 'escape' | 'recapture' | 'release' | 'death';
+
+export interface MovementsTable {
+  id: Generated<string>;
+  episode_id: string;
+  person_id: string;
+  kind: MovementKind;
+  occurred_at: Timestamp;
+  recorded_at: Generated<Date>;
+  from_facility_code: string | null;
+  to_facility_code: string | null;
+  order_id: string | null;
+  reason: string | null;
+  recorded_by: string | null;
+}
+
+export interface PropertyItemsTable {
+  id: Generated<string>;
+  episode_id: string;
+  description: string;
+  quantity: Generated<number>;
+  condition: string | null;
+  storage_location: string | null;
+  recorded_at: Generated<Date>;
+  recorded_by: string | null;
+  signed_off_by: string | null;
+  signed_off_at: TimestampNullable;
+  returned_at: TimestampNullable;
+  returned_by: string | null;
+}
+
+export interface AdmissionDraftsTable {
+  id: Generated<string>;
+  facility_code: string;
+  data: Json;
+  created_by: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  completed_episode_id: string | null;
+  discarded_at: TimestampNullable;
+  version: Generated<number>;
+}
+
+export interface PersonMergesTable {
+  id: Generated<string>;
+  survivor_id: string;
+  merged_id: string;
+  reason: string;
+  moved: Json;
+  merged_at: Generated<Date>;
+  merged_by: string;
+  undone_at: TimestampNullable;
+  undone_by: string | null;
+}
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+export interface AlertTypesTable {
+  code: string;
+  name_es: string;
+  name_en: string;
+  default_severity: Severity;
+  recipient_role: string;
+  acknowledge_within_hours: number;
+  active: Generated<boolean>;
+}
+
+export interface AlertsTable {
+  id: Generated<string>;
+  type_code: string;
+  person_id: string | null;
+  facility_code: string | null;
+  recipient_role: string;
+  severity: Severity;
+  summary: string;
+  details: Json;
+  raised_at: Generated<Date>;
+  raised_by: string | null;
+  due_at: Timestamp;
+  escalation_level: Generated<number>;
+  escalated_at: TimestampNullable;
+  acknowledged_at: TimestampNullable;
+  acknowledged_by: string | null;
+  acknowledgement_note: string | null;
+  closed_at: TimestampNullable;
+  version: Generated<number>;
+}
+
 export interface Database {
   app_meta: AppMetaTable;
   users: UsersTable;
@@ -183,6 +456,24 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_chain: AuditChainTable;
   schema_migrations: SchemaMigrationsTable;
+  stored_files: StoredFilesTable;
+  persons: PersonsTable;
+  person_corrections: PersonCorrectionsTable;
+  person_aliases: PersonAliasesTable;
+  person_documents: PersonDocumentsTable;
+  person_contacts: PersonContactsTable;
+  person_children: PersonChildrenTable;
+  health_declarations: HealthDeclarationsTable;
+  judicial_orders: JudicialOrdersTable;
+  custody_episodes: CustodyEpisodesTable;
+  legal_status_periods: LegalStatusPeriodsTable;
+  placements: PlacementsTable;
+  movements: MovementsTable;
+  property_items: PropertyItemsTable;
+  admission_drafts: AdmissionDraftsTable;
+  person_merges: PersonMergesTable;
+  alert_types: AlertTypesTable;
+  alerts: AlertsTable;
 }
 
 export type User = Selectable<UsersTable>;

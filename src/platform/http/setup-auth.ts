@@ -9,10 +9,22 @@ import { loadSession, sessionCookie } from '../auth/sessions.ts';
 import { findTokenUser } from '../auth/tokens.ts';
 import { defaultLanguage, isLanguage, translator } from '../i18n/i18n.ts';
 import { AppError, forbidden, unauthenticated } from './errors.ts';
-import { isApiPath } from './context.ts';
+import { isApiPath, type RouteAccess } from './context.ts';
 import { mfaRequiredFor } from '../auth/mfa-policy.ts';
 
 export const languageCookie = 'custodia_lang';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: RouteAccess | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+}
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function safeEqual(a: string, b: string): boolean {
@@ -28,9 +40,13 @@ export function setUpAuth(app: FastifyInstance): void {
   app.decorateRequest('lang', defaultLanguage);
   app.decorateRequest('t', null as never);
 
-  // Static assets are public; every other route declares its access itself.
+  // Static assets are public; every other route declares its access itself. The route table
+  // is kept for the test that checks every route's access.
+  app.decorate('routeTable', [] as RouteEntry[]);
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/assets/')) route.config = { ...route.config, access: 'public' };
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) if (method !== 'HEAD') app.routeTable.push({ method, url: route.url, access: route.config?.access });
   });
 
   app.addHook('onRequest', async (req) => {
