@@ -1,12 +1,10 @@
 // The command line: serve | migrate | compute-sentence | token | user | audit.
 // Every command that opens the database uses the same settings as the server.
+// Only what every command needs is imported here; the rest is loaded by the command that uses
+// it, so `compute-sentence` (no database) starts fast.
 import { parseArgs } from 'node:util';
 import { loadSettings, type Settings } from './config.ts';
-import { openDatabase, type DatabaseHandle } from './platform/db/connection.ts';
-import { migrate } from './platform/db/migrator.ts';
-import { acquireDataDirLock, DataDirLockedError } from './platform/db/lock.ts';
-import { loadKeys } from './platform/audit/keys.ts';
-import { prepareDatabase } from './platform/db/prepare.ts';
+import type { DatabaseHandle } from './platform/db/connection.ts';
 
 const usage = `Usage: npx custodia <command>
   serve                                   start the server (npm start)
@@ -19,6 +17,11 @@ const usage = `Usage: npx custodia <command>
 
 /** Opens the configured database for a one-off command (refusing while a server holds it). */
 async function withDatabase<T>(settings: Settings, run: (h: DatabaseHandle) => Promise<T>): Promise<T> {
+  const { openDatabase } = await import('./platform/db/connection.ts');
+  const { migrate } = await import('./platform/db/migrator.ts');
+  const { acquireDataDirLock } = await import('./platform/db/lock.ts');
+  const { loadKeys } = await import('./platform/audit/keys.ts');
+  const { prepareDatabase } = await import('./platform/db/prepare.ts');
   const lock = settings.databaseUrl ? null : acquireDataDirLock(settings.dataDir);
   const handle = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, poolSize: 2 });
   try {
@@ -55,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'migrate': {
+      const { migrate } = await import('./platform/db/migrator.ts');
       await withDatabase(settings, async (h) => {
         const applied = await migrate(h, (m) => console.log(m));
         console.log(applied.length ? `${applied.length} migration(s) applied` : 'database is up to date');
@@ -76,16 +80,19 @@ export async function main(argv: string[]): Promise<number> {
       });
       const { createUserFromCli } = await import('./modules/admin/cli.ts');
       const password = values['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+      const { loadKeys } = await import('./platform/audit/keys.ts');
       return withDatabase(settings, (h) => createUserFromCli({ db: h.db, settings, keys: loadKeys(settings) }, { ...values, password }));
     }
     case 'token': {
       if (sub !== 'create') break;
       const { values } = parseArgs({ args: rest, options: { username: { type: 'string' }, label: { type: 'string' } }, allowPositionals: false });
       const { createTokenFromCli } = await import('./modules/admin/cli.ts');
+      const { loadKeys } = await import('./platform/audit/keys.ts');
       return withDatabase(settings, (h) => createTokenFromCli({ db: h.db, settings, keys: loadKeys(settings) }, values));
     }
     case 'audit': {
       const { verifyChain, sealPending } = await import('./platform/audit/chain.ts');
+      const { loadKeys } = await import('./platform/audit/keys.ts');
       const keys = loadKeys(settings);
       if (sub === 'seal') {
         return withDatabase(settings, async (h) => {
@@ -124,7 +131,7 @@ if (import.meta.main) {
       if (code >= 0) process.exitCode = code;
     },
     (e: unknown) => {
-      console.error(e instanceof DataDirLockedError ? e.message : `custodia: ${(e as Error).message}`);
+      console.error(`custodia: ${(e as Error).message}`);
       process.exitCode = 1;
     },
   );

@@ -156,13 +156,11 @@ export function adminPages(app: FastifyInstance): void {
   const renderRoles = async (req: FastifyRequest, reply: FastifyReply, data: Record<string, unknown> = {}) => {
     const items = await admin.listRoles(deps(), callerOf(req));
     const permissionNames = [...new Set(items.flatMap((r) => r.permissions))].sort();
-    const mfaChoices = items.map((r) => ({
-      value: r.role,
-      text: req.t(`roles.${r.role}`),
-      checked: r.mfaRequired,
-      disabled: r.role === 'admin',
-      hint: { text: r.role === 'admin' ? req.t('admin.roles.adminAlways') : r.apiOnly ? req.t('admin.roles.apiOnlyHint') : r.role },
-    }));
+    // The administrator role always requires it: shown as text, not as a disabled checkbox
+    // (greyed-out text fails the contrast check, and a disabled field is never sent).
+    const mfaChoices = items
+      .filter((r) => r.role !== 'admin')
+      .map((r) => ({ value: r.role, text: req.t(`roles.${r.role}`), checked: r.mfaRequired, hint: { text: r.apiOnly ? req.t('admin.roles.apiOnlyHint') : r.role } }));
     return reply.page('admin/views/roles.njk', { pageTitle: req.t('admin.roles.title'), items, permissionNames, mfaChoices, done: field(req.query, 'done') === 'saved', ...data });
   };
 

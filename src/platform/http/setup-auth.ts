@@ -104,7 +104,8 @@ async function identify(app: FastifyInstance, req: FastifyRequest): Promise<void
   const token = req.cookies[sessionCookie];
   if (!token) return;
   const session = await loadSession(db, token, { idleMinutes: settings.sessionIdleMinutes, absoluteHours: settings.sessionAbsoluteHours });
-  if (!session) return;
+  // A session waiting for its second factor identifies nobody yet.
+  if (!session || session.stage !== 'active') return;
   const actor = await loadActor(db, session.userId, 'session');
   if (!actor || actor.roles.some((r) => apiOnlyRoles.includes(r)) && actor.roles.every((r) => apiOnlyRoles.includes(r))) return;
   req.session = session;

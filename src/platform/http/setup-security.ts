@@ -3,10 +3,18 @@
 import type { FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { AppError } from './errors.ts';
 import { isApiPath } from './context.ts';
+
+/** A file sent with a page form (multipart/form-data). */
+export interface UploadedFile {
+  filename: string;
+  mimetype: string;
+  data: Buffer;
+}
 
 export async function setUpWebSecurity(app: FastifyInstance): Promise<void> {
   await app.register(helmet, {
@@ -30,6 +38,16 @@ export async function setUpWebSecurity(app: FastifyInstance): Promise<void> {
   });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 1_048_576 });
+  // Page forms with a photo or a scanned order: fields become plain values (so _csrf is
+  // checked like any form) and each file becomes an UploadedFile.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: 10 * 1024 * 1024, files: 4, fields: 200 },
+    onFile: async (part) => {
+      const data = await part.toBuffer();
+      (part as unknown as { value: UploadedFile | null }).value = data.length ? { filename: part.filename, mimetype: part.mimetype, data } : null;
+    },
+  });
   // Limits apply only to routes that opt in (sign-in, token creation).
   await app.register(rateLimit, { global: false });
   app.addHook('preValidation', async (req) => {

@@ -69,13 +69,14 @@ export function catalogueKeys(lng: Language): string[] {
 export function formatDate(lng: Language, isoDate: string | null | undefined): string {
   if (!isoDate) return '';
   const [y, m, d] = isoDate.split('-').map(Number);
-  return new Intl.DateTimeFormat(lng === 'es' ? 'es-PA' : 'en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+  // Day first and the month in words: never ambiguous between 03/04 readings.
+  return new Intl.DateTimeFormat(lng === 'es' ? 'es' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y!, m! - 1, d!)));
 }
 
 export function formatDateTime(lng: Language, value: Date | string | null | undefined, timeZone: string): string {
   if (!value) return '';
   const date = typeof value === 'string' ? new Date(value) : value;
-  return new Intl.DateTimeFormat(lng === 'es' ? 'es-PA' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+  return new Intl.DateTimeFormat(lng === 'es' ? 'es' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(date);
 }
 
 export function formatNumber(lng: Language, n: number | null | undefined, fractionDigits = 0): string {
