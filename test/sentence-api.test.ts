@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bearerFor, createUser, signIn, startTestApp, type Session, type TestEnv } from './helpers/app.ts';
 import { tryComputeSentence } from '../src/modules/sentence/engine.ts';
-import { todayIn } from '../src/modules/sentence/today.ts';
+import { todayIn } from '../src/platform/time.ts';
 import { formatDate } from '../src/platform/i18n/i18n.ts';
 import type { SentenceResult, SentenceValidationError } from '../src/modules/sentence/types.ts';
 

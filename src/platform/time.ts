@@ -8,7 +8,25 @@ export function dateIn(timeZone: string, at: Date = new Date()): string {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
-export const todayIn = (timeZone: string): string => dateIn(timeZone);
+/** Today's date in `timeZone`, e.g. todayIn('America/Panama') → '2026-11-29'. */
+export const todayIn = (timeZone: string, now: Date = new Date()): string => dateIn(timeZone, now);
+
+/** True for a real calendar date written YYYY-MM-DD (rejects 2025-02-30). */
+export function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+/** The same day `years` later; 29 February becomes 28 February in a common year. */
+export function addYears(date: string, years: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y + years, m - 1, 1));
+  const lastDay = new Date(Date.UTC(y + years, m, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return target.toISOString().slice(0, 10);
+}
 
 /** The time zone's offset from UTC at an instant, in minutes (Panama: −300). */
 function offsetMinutes(timeZone: string, at: Date): number {

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { bearerFor, createUser, signIn, startTestApp, type Session, type TestEnv } from '../../../test/helpers/app.ts';
 import { recordAudit, systemActor } from '../../platform/audit/audit.ts';
 import { sealPending } from '../../platform/audit/chain.ts';
-import { todayIn, addYears } from '../facilities/today.ts';
+import { todayIn, addYears } from '../../platform/time.ts';
 
 let env: TestEnv;
 let inspector: Record<string, string>;

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { bearerFor, createUser, signIn, startTestApp, type Session, type TestEnv } from '../../../test/helpers/app.ts';
-import { addYears, todayIn } from './today.ts';
+import { addYears, todayIn } from '../../platform/time.ts';
 
 let env: TestEnv;
 let admin: Record<string, string>; // Bearer token of a national administrator

@@ -10,7 +10,7 @@ import { idempotent } from '../../platform/http/idempotency.ts';
 import { errors } from '../../platform/http/schemas.ts';
 import * as S from './schemas.ts';
 import * as service from './service.ts';
-import { isCalendarDate } from './today.ts';
+import { isCalendarDate } from '../../platform/time.ts';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -10,7 +10,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { fieldRule, notFound } from '../../platform/http/errors.ts';
 import * as repo from './repository.ts';
 import type { CapacityInput } from './schemas.ts';
-import { addYears, todayIn } from './today.ts';
+import { addYears, todayIn } from '../../platform/time.ts';
 
 export interface Deps {
   db: Kysely<Database>;

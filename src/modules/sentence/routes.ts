@@ -10,7 +10,7 @@ import { tryComputeSentence } from './engine.ts';
 import { blankForm, fieldForPath, inputFromForm, readForm, rowCounts, sectionFields, type FormValues, type Section } from './form.ts';
 import { getRuleSet, parameterNames } from './rule-sets.ts';
 import { SentenceInputSchema, SentenceResultSchema } from './schemas.ts';
-import { todayIn } from './today.ts';
+import { todayIn } from '../../platform/time.ts';
 import { activityKinds, custodyKinds, measureKinds, sentenceRelations, type SentenceResult, type SentenceValidationError } from './types.ts';
 import { singleIssueError } from './validate.ts';
 

@@ -1,7 +1,7 @@
 // "Today" follows the configured time zone, not the machine's or UTC.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { todayIn } from './today.ts';
+import { todayIn } from './time.ts';
 
 test('late evening in Panama is still today there, though already tomorrow in UTC', () => {
   const now = new Date('2026-11-30T02:30:00Z'); // 21:30 on 29 November in Panama (UTC−5)

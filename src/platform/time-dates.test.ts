@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addYears, isCalendarDate, todayIn } from './today.ts';
+import { addYears, isCalendarDate, todayIn } from './time.ts';
 
 test('today is the date where the centres are, not the UTC date', () => {
   const evening = new Date('2025-01-01T03:30:00Z'); // 22:30 on 31 December in Panama
