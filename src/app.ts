@@ -19,6 +19,10 @@ import { facilityRoutes } from './modules/facilities/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { sentenceRoutes } from './modules/sentence/routes.ts';
 import { apiDocsRoutes } from './modules/api-docs/routes.ts';
+import { orderRoutes } from './modules/orders/routes.ts';
+import { alertRoutes } from './modules/alerts/routes.ts';
+import { admissionRoutes } from './modules/admission/routes.ts';
+import { personRoutes } from './modules/persons/routes.ts';
 
 export type App = FastifyInstance;
 
@@ -28,7 +32,7 @@ export async function buildApp(state: AppState, opts: { logger?: boolean | objec
   const app = Fastify({
     logger: opts.logger ?? false,
     trustProxy: state.settings.trustProxy,
-    bodyLimit: 12 * 1024 * 1024,
+    bodyLimit: 15 * 1024 * 1024, // a 10 MB scan or photo sent as base64
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('state', state);
@@ -49,5 +53,9 @@ export async function buildApp(state: AppState, opts: { logger?: boolean | objec
   await app.register(facilityRoutes);
   await app.register(auditRoutes);
   await app.register(sentenceRoutes);
+  await app.register(orderRoutes);
+  await app.register(alertRoutes);
+  await app.register(admissionRoutes);
+  await app.register(personRoutes);
   return app;
 }

@@ -13,7 +13,8 @@ const usage = `Usage: npx custodia <command>
   user create --username NAME --role ROLE (--national | --facility CODE…) --password-stdin [--display-name TEXT]
   token create --username NAME [--label TEXT]
   audit verify                            check the audit trail's hash chain
-  audit seal                              seal audit entries not yet sealed`;
+  audit seal                              seal audit entries not yet sealed
+  demo [--scale N]                        create the demo database (N times today's population; 0.02 for a quick one)`;
 
 /** Opens the configured database for a one-off command (refusing while a server holds it). */
 async function withDatabase<T>(settings: Settings, run: (h: DatabaseHandle) => Promise<T>): Promise<T> {
@@ -112,6 +113,24 @@ export async function main(argv: string[]): Promise<number> {
         }
         console.log(`audit chain intact: ${r.sealed} entries sealed and verified; ${r.unsealed} not yet sealed.`);
         console.log(r.checkpoint ? `checkpoint: seal ${r.checkpoint.seq} (entry ${r.checkpoint.entryId}) matches.` : 'no checkpoint file found: truncation of the newest entries cannot be ruled out.');
+        return 0;
+      });
+    }
+    case 'demo': {
+      const { values } = parseArgs({ args: [sub ?? '', ...rest].filter((a) => a !== ''), options: { scale: { type: 'string' } }, allowPositionals: false });
+      const scale = values.scale === undefined ? settings.demoScale : Number(values.scale);
+      if (!(scale > 0 && scale <= 100)) {
+        console.error('--scale must be a number in (0, 100]');
+        return 2;
+      }
+      const demoSettings = { ...settings, demo: true, demoScale: scale };
+      const { loadKeys } = await import('./platform/audit/keys.ts');
+      const { prepareDatabase } = await import('./platform/db/prepare.ts');
+      return withDatabase({ ...demoSettings }, async (h) => {
+        const started = Date.now();
+        const state = { db: h.db, dbKind: h.kind, settings: demoSettings, keys: loadKeys(demoSettings), version: '', ready: false };
+        await prepareDatabase(state, { print: (l) => console.log(l), log: (l) => console.log(l) });
+        console.log(`demo ready (scale ${scale}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         return 0;
       });
     }

@@ -6,6 +6,7 @@ import { openDatabase, type DatabaseHandle } from './platform/db/connection.ts';
 import { migrate } from './platform/db/migrator.ts';
 import { loadKeys } from './platform/audit/keys.ts';
 import { startSealer } from './platform/audit/sealer.ts';
+import { startAlertEscalation } from './modules/alerts/service.ts';
 import { acquireDataDirLock, type DataDirLock } from './platform/db/lock.ts';
 import type { AppState } from './platform/http/context.ts';
 import { prepareDatabase } from './platform/db/prepare.ts';
@@ -28,10 +29,12 @@ export async function startServer(settings: Settings, opts: { listen?: boolean; 
   if (opts.listen !== false) await app.listen({ port: settings.port, host: settings.host });
   const log = (m: string) => app.log.info(m);
   let stopSealer: (() => Promise<void>) | null = null;
+  let stopEscalation: (() => void) | null = null;
   const ready = (async () => {
     await migrate(handle, log);
     await prepareDatabase(state, { print, log });
     stopSealer = startSealer(state, log);
+    stopEscalation = startAlertEscalation(state, log);
     state.ready = true;
   })();
   ready.catch((e: unknown) => {
@@ -44,6 +47,7 @@ export async function startServer(settings: Settings, opts: { listen?: boolean; 
     ready,
     async close() {
       await ready.catch(() => undefined);
+      stopEscalation?.();
       await stopSealer?.();
       await app.close();
       await handle.close();

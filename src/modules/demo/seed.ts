@@ -10,6 +10,7 @@ import { createApiToken } from '../../platform/auth/tokens.ts';
 import { recordAudit, systemActor } from '../../platform/audit/audit.ts';
 import { roles, type Role } from '../../platform/access/roles.ts';
 import { referenceEffectiveFrom, openedOn } from '../facilities/reference-data.ts';
+import { seedPopulation } from './population.ts';
 
 export const demoPassword = 'custodia-demo';
 /** The centre that scoped demo users reach. */
@@ -128,11 +129,14 @@ export async function seedDemo(state: AppState): Promise<DemoSecrets> {
   return state.db.transaction().execute(async (trx) => {
     await seedUnitsAndCells(trx);
     const secrets = await seedUsers({ ...state, db: trx });
+    const persons = await seedPopulation(trx, { scale: state.settings.demoScale });
     const counts = {
       facilities: (await trx.selectFrom('facilities').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
       units: (await trx.selectFrom('units').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
       cells: (await trx.selectFrom('cells').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
       users: demoUsernames().length,
+      persons,
+      scale: state.settings.demoScale,
     };
     await recordAudit(trx, systemActor, { action: 'demo.seeded', targetType: 'database', details: counts });
     return secrets;

@@ -36,6 +36,17 @@ export const syntheticCapacity: Readonly<Record<string, number>> = {
   'CO-FEM': 100,
 };
 
+/** Plausible populations for centres without a published figure (demo only), so that the
+ * national total is near today's ~24,000 and women about 5 %. */
+export const syntheticPopulation: Readonly<Record<string, number>> = {
+  'PA-CEF': 600,
+  'PA-ESM': 350,
+  'PA-TIN': 250,
+  'PA-PCO': 90,
+  'PO-CHO': 700,
+  'CO-FEM': 100,
+};
+
 /** Capacities count from this date (the published figures' era), or from a centre's opening. */
 export const referenceEffectiveFrom = '2014-01-01';
 export const openedOn: Readonly<Record<string, string>> = { 'PA-NLJ': '2014-06-01', 'PA-ESM': '2026-01-01' };

@@ -57,7 +57,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'legal.read',
     'regime.read',
   ],
-  legal: [...staffBase, 'person.read', 'order.register', 'order.verify', 'legal.read', 'legal.write', 'sentence.verify', 'redemption.write'],
+  legal: [...staffBase, 'person.read', 'order.register', 'order.verify', 'legal.read', 'legal.write', 'sentence.verify', 'redemption.write', 'alert.acknowledge'],
   technical_board: [...staffBase, 'person.read', 'person.children.read', 'legal.read', 'regime.read', 'regime.write', 'redemption.write'],
   health: [...staffBase, 'person.read', 'health.read', 'health.write', 'alert.acknowledge'],
   programmes: [...staffBase, 'person.read', 'programme.write', 'redemption.write'],

@@ -302,6 +302,9 @@ export interface JudicialOrdersTable {
   verified_at: TimestampNullable;
   verification_method: string | null;
   verification_note: string | null;
+  rejected_by: string | null;
+  rejected_at: TimestampNullable;
+  rejection_reason: string | null;
   version: Generated<number>;
 }
 
@@ -348,6 +351,9 @@ export interface PlacementsTable {
   reason: string;
   recorded_at: Generated<Date>;
   recorded_by: string | null;
+  override_rule: string | null;
+  override_reason: string | null;
+  override_by: string | null;
 }
 
 export type MovementKind =
@@ -440,6 +446,122 @@ export interface AlertsTable {
   version: Generated<number>;
 }
 
+// ---- Custody (migrations/003_custody.sql) ----
+
+export interface FacilityStaysTable {
+  id: Generated<string>;
+  episode_id: string;
+  person_id: string;
+  facility_code: string;
+  from_at: Timestamp;
+  to_at: TimestampNullable;
+  recorded_at: Generated<Date>;
+  recorded_by: string | null;
+}
+
+export type TransferStatus = 'requested' | 'authorized' | 'refused' | 'cancelled' | 'in_transit' | 'arrived';
+
+export interface TransfersTable {
+  id: Generated<string>;
+  person_id: string;
+  episode_id: string;
+  from_facility_code: string;
+  to_facility_code: string;
+  reason: string;
+  order_id: string | null;
+  status: Generated<TransferStatus>;
+  requested_by: string;
+  requested_at: Generated<Date>;
+  authorized_by: string | null;
+  authorized_at: TimestampNullable;
+  decision_note: string | null;
+  departed_at: TimestampNullable;
+  arrived_at: TimestampNullable;
+  separation_override_reason: string | null;
+  version: Generated<number>;
+}
+
+export interface AbsencesTable {
+  id: Generated<string>;
+  episode_id: string;
+  person_id: string;
+  facility_code: string;
+  kind: 'court' | 'hospital' | 'leave' | 'escape';
+  destination: string | null;
+  reason: string;
+  order_id: string | null;
+  out_at: Timestamp;
+  expected_back_at: TimestampNullable;
+  back_at: TimestampNullable;
+  recorded_at: Generated<Date>;
+  recorded_by: string | null;
+  back_recorded_by: string | null;
+  version: Generated<number>;
+}
+
+export type ReleaseReason = 'court_order' | 'sentence_served' | 'conditional_release' | 'bail' | 'transfer_abroad' | 'other';
+
+export interface ReleasesTable {
+  id: Generated<string>;
+  episode_id: string;
+  person_id: string;
+  facility_code: string;
+  order_id: string | null;
+  reason: ReleaseReason;
+  status: Generated<'recorded' | 'confirmed' | 'cancelled'>;
+  planned_at: Timestamp;
+  recorded_by: string;
+  recorded_at: Generated<Date>;
+  confirmed_by: string | null;
+  confirmed_at: TimestampNullable;
+  property_returned: Generated<boolean>;
+  notes: string | null;
+  version: Generated<number>;
+}
+
+export interface RollCountsTable {
+  id: Generated<string>;
+  facility_code: string;
+  unit_id: string;
+  counted_at: Timestamp;
+  expected_present: number;
+  counted: number;
+  notes: string | null;
+  recorded_at: Generated<Date>;
+  recorded_by: string;
+}
+
+export interface DeathCasesTable {
+  id: Generated<string>;
+  person_id: string;
+  episode_id: string;
+  facility_code: string;
+  died_at: Timestamp;
+  place: string;
+  circumstances: string;
+  cause_category: 'homicide' | 'suicide' | 'natural' | 'accident' | 'other' | 'undetermined' | null;
+  recorded_by: string;
+  recorded_at: Generated<Date>;
+  closed_at: TimestampNullable;
+  version: Generated<number>;
+}
+
+export type DeathChecklistItem = 'notify_next_of_kin' | 'notify_independent_authority' | 'preserve_evidence' | 'medical_report' | 'return_remains';
+
+export interface DeathChecklistItemsTable {
+  id: Generated<string>;
+  case_id: string;
+  item: DeathChecklistItem;
+  owner_role: string;
+  owner_user_id: string | null;
+  due_at: Timestamp;
+  completed_at: TimestampNullable;
+  completed_by: string | null;
+  evidence: string | null;
+  evidence_file_id: string | null;
+  version: Generated<number>;
+}
+
 export interface Database {
   app_meta: AppMetaTable;
   users: UsersTable;
@@ -474,6 +596,13 @@ export interface Database {
   person_merges: PersonMergesTable;
   alert_types: AlertTypesTable;
   alerts: AlertsTable;
+  facility_stays: FacilityStaysTable;
+  transfers: TransfersTable;
+  absences: AbsencesTable;
+  releases: ReleasesTable;
+  roll_counts: RollCountsTable;
+  death_cases: DeathCasesTable;
+  death_checklist_items: DeathChecklistItemsTable;
 }
 
 export type User = Selectable<UsersTable>;

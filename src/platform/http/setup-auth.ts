@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { loadActor } from '../access/actor.ts';
 import { apiOnlyRoles } from '../access/roles.ts';
 import { loadSession, sessionCookie } from '../auth/sessions.ts';
-import { findTokenUser } from '../auth/tokens.ts';
+import { findTokenActor } from '../auth/tokens.ts';
 import { defaultLanguage, isLanguage, translator } from '../i18n/i18n.ts';
 import { AppError, forbidden, unauthenticated } from './errors.ts';
 import { isApiPath, type RouteAccess } from './context.ts';
@@ -94,11 +94,10 @@ async function identify(app: FastifyInstance, req: FastifyRequest): Promise<void
   const auth = req.headers.authorization;
   if (auth && isApiPath(req.url)) {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    const found = m ? await findTokenUser(db, m[1]!) : null;
+    const found = m ? await findTokenActor(db, m[1]!) : null;
     if (!found) throw unauthenticated();
     req.tokenId = found.tokenId;
-    req.actor = await loadActor(db, found.userId, 'token');
-    if (!req.actor) throw unauthenticated();
+    req.actor = found.actor;
     return;
   }
   const token = req.cookies[sessionCookie];
