@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { benchFoundation } from './foundation.bench.ts';
 import { benchSentence } from './sentence-suite.bench.ts';
+import { benchPersons } from './persons.bench.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, seconds: { type: 'string', default: '10' }, postgres: { type: 'boolean', default: false } } });
 const seconds = Number(values.seconds);
@@ -11,6 +12,7 @@ const databaseUrl = values.postgres ? (process.env.BENCH_DATABASE_URL ?? 'postgr
 const suites: Record<string, () => Promise<unknown>> = {
   foundation: () => benchFoundation({ seconds, databaseUrl }),
   sentence: () => benchSentence(),
+  persons: () => benchPersons({ seconds, postgres: values.postgres }),
 };
 for (const [name, run] of Object.entries(suites)) {
   if (values.only && values.only !== name) continue;

@@ -59,6 +59,7 @@ export function testSettings(overrides: Partial<Settings> = {}, dir = fs.mkdtemp
     auditKey: 'test-audit-key-0123456789abcdef-0123456789',
     auditKeyFile: path.join(dir, 'audit.key'),
     auditCheckpointFile: path.join(dir, 'audit-checkpoint.json'),
+    demoScale: 0.02,
     argon2MemoryKiB: 64,
     argon2Passes: 1,
     loginRateLimitPerMinute: 10_000,
