@@ -23,6 +23,9 @@ import { orderRoutes } from './modules/orders/routes.ts';
 import { alertRoutes } from './modules/alerts/routes.ts';
 import { admissionRoutes } from './modules/admission/routes.ts';
 import { personRoutes } from './modules/persons/routes.ts';
+import { movementRoutes } from './modules/movements/routes.ts';
+import { housingRoutes } from './modules/housing/routes.ts';
+import { rollRoutes } from './modules/roll/routes.ts';
 
 export type App = FastifyInstance;
 
@@ -57,5 +60,8 @@ export async function buildApp(state: AppState, opts: { logger?: boolean | objec
   await app.register(alertRoutes);
   await app.register(admissionRoutes);
   await app.register(personRoutes);
+  await app.register(movementRoutes);
+  await app.register(housingRoutes);
+  await app.register(rollRoutes);
   return app;
 }

@@ -13,6 +13,7 @@ export const permissions = [
   'custody.move',
   'custody.release',
   'custody.release.confirm',
+  'custody.death',
   'housing.assign',
   'housing.override',
   'transfer.authorize',

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { actorColumns, actorFromRow, type Actor } from '../access/actor.ts';
 
 export const sessionCookie = 'custodia_sid';
 
@@ -16,6 +17,8 @@ export interface SessionLimits {
 }
 
 export interface ActiveSession {
+  /** The session's user, read in the same query (one lookup per request). */
+  actor: Actor;
   idHash: string;
   userId: string;
   csrfToken: string;
@@ -53,10 +56,12 @@ export async function createSession(
 export async function loadSession(db: Kysely<Database>, token: string, limits: SessionLimits, now = new Date()): Promise<ActiveSession | null> {
   const idHash = sha256(token);
   const row = await db
-    .selectFrom('sessions')
-    .select(['id_hash', 'user_id', 'csrf_token', 'stage', 'failed_before', 'created_at', 'last_seen_at'])
-    .where('id_hash', '=', idHash)
-    .where('ended_at', 'is', null)
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.id_hash', 's.user_id', 's.csrf_token', 's.stage', 's.failed_before', 's.created_at', 's.last_seen_at', ...actorColumns()])
+    .where('s.id_hash', '=', idHash)
+    .where('s.ended_at', 'is', null)
+    .where('u.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
   const idleLimit = row.last_seen_at.getTime() + limits.idleMinutes * 60_000;
@@ -69,7 +74,7 @@ export async function loadSession(db: Kysely<Database>, token: string, limits: S
   if (now.getTime() - row.last_seen_at.getTime() > 60_000) {
     await db.updateTable('sessions').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute();
   }
-  return { idHash, userId: row.user_id, csrfToken: row.csrf_token, stage: row.stage, failedBefore: row.failed_before, createdAt: row.created_at };
+  return { actor: actorFromRow(row, 'session'), idHash, userId: row.user_id, csrfToken: row.csrf_token, stage: row.stage, failedBefore: row.failed_before, createdAt: row.created_at };
 }
 
 export async function endSession(db: Kysely<Database>, idHash: string, reason: string): Promise<void> {

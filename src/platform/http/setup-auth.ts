@@ -3,7 +3,6 @@
 // the session's token (X-CSRF-Token header, or the _csrf form field).
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { loadActor } from '../access/actor.ts';
 import { apiOnlyRoles } from '../access/roles.ts';
 import { loadSession, sessionCookie } from '../auth/sessions.ts';
 import { findTokenActor } from '../auth/tokens.ts';
@@ -105,8 +104,9 @@ async function identify(app: FastifyInstance, req: FastifyRequest): Promise<void
   const session = await loadSession(db, token, { idleMinutes: settings.sessionIdleMinutes, absoluteHours: settings.sessionAbsoluteHours });
   // A session waiting for its second factor identifies nobody yet.
   if (!session || session.stage !== 'active') return;
-  const actor = await loadActor(db, session.userId, 'session');
-  if (!actor || actor.roles.some((r) => apiOnlyRoles.includes(r)) && actor.roles.every((r) => apiOnlyRoles.includes(r))) return;
+  const actor = session.actor;
+  // API-only roles (partner systems) never use pages.
+  if (actor.roles.length > 0 && actor.roles.every((r) => apiOnlyRoles.includes(r))) return;
   req.session = session;
   req.actor = actor;
 }
