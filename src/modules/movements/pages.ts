@@ -44,7 +44,8 @@ export function movementPages(app: FastifyInstance): void {
   // minute's start would fall before events recorded seconds ago and be refused).
   const instant = (body: unknown, name: string): string => {
     const raw = field(body, name).trim();
-    if (!raw || raw === nowLocal()) return '';
+    if (!raw) return '';
+    if (raw === nowLocal()) return new Date().toISOString();
     return localToIso(raw, tz()) ?? raw;
   };
   const done = (req: FastifyRequest, allowed: string[]): string | null => {
