@@ -197,7 +197,9 @@ export async function refreshSearchText(db: Db, personId: string): Promise<void>
 /** Similarity a name must reach (pg_trgm word_similarity, 0–1). Set per transaction. */
 export const nameThreshold = 0.6;
 /** At most this many matches are ranked and counted; a vaguer query asks for refinement. */
-export const searchCap = 1000;
+// How many matches are counted: beyond this the page says "more than N" (counting and
+// ranking every weak match of a common surname is what made a search slow).
+export const searchCap = 200;
 
 export type SearchMode = { kind: 'all' } | { kind: 'identifier'; prisonerNumber: string | null; document: string } | { kind: 'name'; text: string };
 
