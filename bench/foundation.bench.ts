@@ -3,10 +3,11 @@
 // connections against /health on the same server (goal ≥ 30 % of /health's throughput).
 import fs from 'node:fs';
 import path from 'node:path';
-import { load, machine, percentile, saveResults, startServerProcess, tempDir, writeSection } from './lib.ts';
+import { freshDatabase, load, machine, percentile, saveResults, startServerProcess, tempDir, writeSection } from './lib.ts';
 
 export async function benchFoundation(opts: { seconds: number; databaseUrl?: string | undefined }): Promise<Record<string, unknown>> {
   const dir = tempDir('custodia-bench-');
+  if (opts.databaseUrl) opts = { ...opts, databaseUrl: await freshDatabase(opts.databaseUrl, 'custodia_bench_foundation') };
   const env: Record<string, string> = {
     CUSTODIA_DATA_DIR: path.join(dir, 'data'),
     CUSTODIA_LOGIN_RATE_LIMIT: '1000000',

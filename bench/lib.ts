@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 export const root = path.resolve(import.meta.dirname, '..');
 
@@ -101,4 +102,16 @@ export function saveResults(name: string, data: unknown): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...(data as object) }, null, 2) + '\n');
   return file;
+}
+
+/** Drops and creates a database on the server; returns its URL. */
+export async function freshDatabase(baseUrl: string, name: string): Promise<string> {
+  const c = new pg.Client({ connectionString: baseUrl });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
 }

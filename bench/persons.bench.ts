@@ -10,18 +10,7 @@ import { searchPersons, setNameThreshold } from '../src/modules/persons/reposito
 import { searchModeOf } from '../src/modules/persons/service.ts';
 import { personScopeSql } from '../src/modules/persons/scope.ts';
 import { createApiToken } from '../src/platform/auth/tokens.ts';
-import { load, machine, percentile, saveResults, startServerProcess, tempDir, writeSection, type LoadResult } from './lib.ts';
-
-async function freshDatabase(baseUrl: string, name: string): Promise<string> {
-  const c = new pg.Client({ connectionString: baseUrl });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(baseUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
+import { freshDatabase, load, machine, percentile, saveResults, startServerProcess, tempDir, writeSection, type LoadResult } from './lib.ts';
 
 function misspell(s: string, i: number): string {
   if (s.length < 5) return s;

@@ -7,7 +7,7 @@ import { benchPersons } from './persons.bench.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, seconds: { type: 'string', default: '10' }, postgres: { type: 'boolean', default: false } } });
 const seconds = Number(values.seconds);
-const databaseUrl = values.postgres ? (process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/custodia_bench') : undefined;
+const databaseUrl = values.postgres ? (process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres') : undefined;
 
 const suites: Record<string, () => Promise<unknown>> = {
   foundation: () => benchFoundation({ seconds, databaseUrl }),
