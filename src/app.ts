@@ -26,6 +26,7 @@ import { personRoutes } from './modules/persons/routes.ts';
 import { movementRoutes } from './modules/movements/routes.ts';
 import { housingRoutes } from './modules/housing/routes.ts';
 import { rollRoutes } from './modules/roll/routes.ts';
+import { statisticsRoutes } from './modules/statistics/routes.ts';
 
 export type App = FastifyInstance;
 
@@ -63,5 +64,6 @@ export async function buildApp(state: AppState, opts: { logger?: boolean | objec
   await app.register(movementRoutes);
   await app.register(housingRoutes);
   await app.register(rollRoutes);
+  await app.register(statisticsRoutes);
   return app;
 }

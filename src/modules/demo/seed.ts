@@ -1,5 +1,6 @@
-// The demo: units and cells for every centre (synthetic, labelled so), and one user per role
-// with a known password so that every workflow can be tried. Never run outside demo mode.
+// The demo: units and cells for every centre (synthetic, labelled so), one user per role with a
+// known password so that every workflow can be tried, the people held today (population.ts)
+// and the ten years of custody history behind them (history.ts). Never run outside demo mode.
 import type { Kysely } from 'kysely';
 import type { Database, UnitKind } from '../../platform/db/schema.ts';
 import type { AppState } from '../../platform/http/context.ts';
@@ -10,7 +11,7 @@ import { createApiToken } from '../../platform/auth/tokens.ts';
 import { recordAudit, systemActor } from '../../platform/audit/audit.ts';
 import { roles, type Role } from '../../platform/access/roles.ts';
 import { referenceEffectiveFrom, openedOn } from '../facilities/reference-data.ts';
-import { seedPopulation } from './population.ts';
+import { seedPeople } from './history.ts';
 
 export const demoPassword = 'custodia-demo';
 /** The centre that scoped demo users reach. */
@@ -129,13 +130,14 @@ export async function seedDemo(state: AppState): Promise<DemoSecrets> {
   return state.db.transaction().execute(async (trx) => {
     await seedUnitsAndCells(trx);
     const secrets = await seedUsers({ ...state, db: trx });
-    const persons = await seedPopulation(trx, { scale: state.settings.demoScale });
+    // Today's population and the ten years of history behind it (history.ts).
+    const people = await seedPeople(trx, { scale: state.settings.demoScale, timeZone: state.settings.timeZone });
     const counts = {
       facilities: (await trx.selectFrom('facilities').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
       units: (await trx.selectFrom('units').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
       cells: (await trx.selectFrom('cells').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
       users: demoUsernames().length,
-      persons,
+      ...people,
       scale: state.settings.demoScale,
     };
     await recordAudit(trx, systemActor, { action: 'demo.seeded', targetType: 'database', details: counts });
