@@ -161,7 +161,7 @@ describe('a release through the pages', () => {
     assert.equal(ok.statusCode, 302, ok.body.slice(0, 800));
     const done = await page('officer', `${url}?done=confirmed`);
     assert.match(done.body, /Copia oficial del expediente/);
-    assert.match(done.body, new RegExp(`/persons/${personId}/admission-record.pdf`));
+    assert.match(done.body, new RegExp(`/persons/${personId}/file-copy.pdf`));
     const state = await w.env.state.db.selectFrom('persons').select('custody_status').where('id', '=', personId).executeTakeFirstOrThrow();
     assert.equal(state.custody_status, 'released');
   });

@@ -9,7 +9,7 @@ import type { UploadedFile } from '../../platform/http/setup-security.ts';
 import type { LegalStatus, Sex } from '../../platform/db/schema.ts';
 import * as service from './service.ts';
 import { mergePersons, mergesOf, undoMerge } from './merge.ts';
-import { admissionRecordPdf } from './pdf.ts';
+import { admissionRecordPdf, fileCopyPdf } from './pdf.ts';
 import { ageBandNames, prisonerNumberOf } from './identity.ts';
 import { personScopeCondition } from './scope.ts';
 import { callerOf } from './routes.ts';
@@ -174,6 +174,12 @@ export function personPages(app: FastifyInstance): void {
     const data = await service.admissionRecord(deps(), callerOf(req), idOf(req), episode);
     const pdf = await admissionRecordPdf(data, req.lang, app.state.settings.timeZone);
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${data.person.prisonerNumber}-ingreso.pdf"`).send(pdf);
+  });
+
+  app.get('/persons/:id/file-copy.pdf', { config: { access: 'person.read' } }, async (req, reply) => {
+    const data = await service.fileCopy(deps(), callerOf(req), idOf(req));
+    const pdf = await fileCopyPdf(data, req.lang, app.state.settings.timeZone);
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="${data.person.prisonerNumber}-expediente.pdf"`).header('cache-control', 'private, no-store').send(pdf);
   });
 
   /** A form on the person's page: run it, then back with a notice, or the page with the errors and what was typed. */

@@ -8,7 +8,7 @@ import { decodeBase64File } from '../../platform/files/stored-files.ts';
 import * as service from './service.ts';
 import { mergePersons, undoMerge } from './merge.ts';
 import { findPossibleMatches, type MatchQuery } from './matching.ts';
-import { admissionRecordPdf } from './pdf.ts';
+import { admissionRecordPdf, fileCopyPdf } from './pdf.ts';
 import { personPages } from './pages.ts';
 import * as S from './schemas.ts';
 
@@ -153,6 +153,24 @@ export async function personRoutes(app: FastifyInstance): Promise<void> {
       const data = await service.admissionRecord(deps(), callerOf(req), idOf(req), (req.query as { episode?: string }).episode);
       const pdf = await admissionRecordPdf(data, req.lang, app.state.settings.timeZone);
       return reply.type('application/pdf').header('content-disposition', `inline; filename="${data.person.prisonerNumber}-ingreso.pdf"`).send(pdf);
+    },
+  );
+
+  app.get(
+    '/api/v1/persons/:id/file-copy',
+    {
+      config: { access: 'person.read' },
+      schema: {
+        tags,
+        summary: 'The official copy of the file for release (Mandela Rule 9; PDF, in the caller\'s language): identity, every custody episode, legal status, movements, placements and property; no clinical or children\'s details. Audited as person.file_copy.',
+        params: S.PersonParams,
+        response: { 200: { ...S.PdfResponse, description: 'The official copy of the file' }, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const data = await service.fileCopy(deps(), callerOf(req), idOf(req));
+      const pdf = await fileCopyPdf(data, req.lang, app.state.settings.timeZone);
+      return reply.type('application/pdf').header('content-disposition', `inline; filename="${data.person.prisonerNumber}-expediente.pdf"`).header('cache-control', 'private, no-store').send(pdf);
     },
   );
 

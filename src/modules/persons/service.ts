@@ -901,3 +901,72 @@ export async function admissionRecord(deps: Deps, caller: Caller, personId: stri
 export function requirePermission(caller: Caller, p: Permission): void {
   if (!can(caller, p)) throw forbidden();
 }
+
+// ---- official copy of the file (Mandela Rule 9) ----
+
+export interface FileCopyData {
+  /** Identity only: children, health declarations and alerts stay in their own confidential records. */
+  person: Omit<PersonView, 'children' | 'health' | 'alerts' | 'contacts'>;
+  episodes: HistoryView['episodes'];
+  orders: (HistoryView['orders'][number] & { verifiedBy: string | null })[];
+  legalStatusPeriods: { episodeId: string; status: LegalStatus; validFrom: Date; validTo: Date | null; reason: string }[];
+  movements: HistoryView['movements'];
+  placements: { episodeId: string; facilityCode: string; unitCode: string; unitName: string; cellCode: string | null; validFrom: Date; validTo: Date | null }[];
+  property: HistoryView['property'];
+  issuedBy: string;
+}
+
+/** What the official copy of the file shows (every episode, never clinical or children's details); audited as person.file_copy. */
+export async function fileCopy(deps: Deps, caller: Caller, personId: string): Promise<FileCopyData> {
+  requireAccess(caller.actor, 'person.read');
+  return inTransaction(deps.db, async (trx) => {
+    const scoped = await requirePersonInScope(trx, caller.actor, personId);
+    const [view, history, periods, placements, verifiers] = await Promise.all([
+      loadPersonView(trx, caller, personId, todayIn(deps.settings.timeZone)),
+      loadHistory(trx, personId),
+      trx
+        .selectFrom('legal_status_periods as l')
+        .innerJoin('custody_episodes as e', 'e.id', 'l.episode_id')
+        .select(['l.episode_id', 'l.status', 'l.valid_from', 'l.valid_to', 'l.reason'])
+        .where('e.person_id', '=', personId)
+        .orderBy('l.valid_from')
+        .execute(),
+      trx
+        .selectFrom('placements as pl')
+        .innerJoin('custody_episodes as e', 'e.id', 'pl.episode_id')
+        .innerJoin('units as un', 'un.id', 'pl.unit_id')
+        .leftJoin('cells as c', 'c.id', 'pl.cell_id')
+        .select(['pl.episode_id', 'pl.facility_code', 'un.code as unit_code', 'un.name as unit_name', 'c.code as cell_code', 'pl.valid_from', 'pl.valid_to'])
+        .where('e.person_id', '=', personId)
+        .orderBy('pl.valid_from')
+        .execute(),
+      trx
+        .selectFrom('judicial_orders as o')
+        .innerJoin('custody_episodes as e', (j) => j.on((eb) => eb.or([eb('e.admission_order_id', '=', eb.ref('o.id')), eb('e.release_order_id', '=', eb.ref('o.id'))])))
+        .innerJoin('users as v', 'v.id', 'o.verified_by')
+        .select(['o.id', 'v.display_name'])
+        .where('e.person_id', '=', personId)
+        .execute(),
+    ]);
+    const { children: _children, health: _health, alerts: _alerts, contacts: _contacts, ...person } = view;
+    const verifiedBy = new Map(verifiers.map((v) => [v.id, v.display_name]));
+    await recordAudit(trx, caller.audit, {
+      action: 'person.file_copy',
+      targetType: 'person',
+      targetId: scoped.id,
+      personId: scoped.id,
+      facilityCode: scoped.location_facility_code,
+      details: { part: 'file-copy' },
+    });
+    return {
+      person,
+      episodes: history.episodes,
+      orders: history.orders.map((o) => ({ ...o, verifiedBy: verifiedBy.get(o.id) ?? null })),
+      legalStatusPeriods: periods.map((l) => ({ episodeId: l.episode_id, status: l.status, validFrom: l.valid_from, validTo: l.valid_to, reason: l.reason })),
+      movements: [...history.movements].reverse(),
+      placements: placements.map((p) => ({ episodeId: p.episode_id, facilityCode: p.facility_code, unitCode: p.unit_code, unitName: p.unit_name, cellCode: p.cell_code ?? null, validFrom: p.valid_from, validTo: p.valid_to })),
+      property: history.property,
+      issuedBy: caller.actor.displayName,
+    };
+  });
+}

@@ -100,10 +100,13 @@ test('identical requests share one computation, never one already running', asyn
     const n = ++runs;
     return new Promise<number>((resolve) => gates.push(() => resolve(n)));
   };
-  const turn = () => new Promise((r) => setImmediate(r));
+  // Let the event loop turn (enough for a scheduled start; the wait ends early once `until`).
+  const turn = async (until: () => boolean = () => false) => {
+    for (let i = 0; i < 50 && !until(); i++) await new Promise((r) => setImmediate(r));
+  };
   const a = coalesced(db, 'k', run);
   const b = coalesced(db, 'k', run);
-  await turn();
+  await turn(() => runs >= 1);
   assert.equal(runs, 1, 'a and b arrived before the statement started: one run');
   const c = coalesced(db, 'k', run);
   const d = coalesced(db, 'k', run);
@@ -111,13 +114,12 @@ test('identical requests share one computation, never one already running', asyn
   assert.equal(runs, 1, 'c and d arrived while it ran: they wait');
   gates.shift()!();
   assert.deepEqual([await a, await b], [1, 1]);
-  await turn();
-  await turn();
+  await turn(() => runs >= 2);
   assert.equal(runs, 2, 'one more run serves c and d');
   gates.shift()!();
   assert.deepEqual([await c, await d], [2, 2]);
   const other = coalesced(db, 'other', run);
-  await turn();
+  await turn(() => runs >= 3);
   gates.shift()!();
   assert.equal(await other, 3, 'another key computes on its own');
   await assert.rejects(coalesced(db, 'k', () => Promise.reject(new Error('down'))), /down/);
