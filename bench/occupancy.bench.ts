@@ -8,6 +8,7 @@
 //   npx node -e "import('./bench/occupancy.bench.ts').then((m) => m.benchOccupancy({ seconds: 10 })).then((r) => console.log(r))"
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
@@ -95,6 +96,7 @@ export async function benchOccupancy(opts: OccupancyBenchOptions): Promise<Recor
   const server = opts.databaseUrl ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `custodia_bench_occupancy_s${String(scale).replace(/\W/g, '_')}`;
   const url = onDatabase(server, name);
+  const loadBefore = os.loadavg()[0]!;
   const dir = tempDir('custodia-bench-occupancy-');
   const env: Record<string, string> = {
     DATABASE_URL: url,
@@ -182,8 +184,10 @@ export async function benchOccupancy(opts: OccupancyBenchOptions): Promise<Recor
   await db.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
 
+  const loadAverage = { before: Math.round(loadBefore * 100) / 100, after: Math.round(os.loadavg()[0]! * 100) / 100 };
   const result = {
     database: 'postgresql',
+    loadAverage,
     scale,
     date,
     connections,
@@ -206,7 +210,7 @@ export async function benchOccupancy(opts: OccupancyBenchOptions): Promise<Recor
     'occupancy-postgresql',
     `## Occupancy on a past date over the full history (PostgreSQL) — ${day}
 
-Machine: ${machine()}. PostgreSQL server on the same machine. Raw figures and the query plan: \`${path.relative(root, file)}\`.
+Machine: ${machine()}. PostgreSQL server on the same machine; one-minute load average ${loadAverage.before} before the run, ${loadAverage.after} after (other work shares the cores). Raw figures and the query plan: \`${path.relative(root, file)}\`.
 Demo at scale ${scale}: ${volume.persons.toLocaleString('en')} persons, ${volume.episodes.toLocaleString('en')} custody episodes, ${volume.stays.toLocaleString('en')} facility stays, ${volume.statuses.toLocaleString('en')} legal-status periods, ${volume.absences.toLocaleString('en')} absences, ${volume.movements.toLocaleString('en')} movements${seedSeconds !== null ? `; built in this run by \`npx custodia demo --scale ${scale}\` in ${seedSeconds} s` : ' (database reused from an earlier run)'}.
 Query: \`GET ${apiPath}\` (national scope: every centre, ${body.national.population.toLocaleString('en')} people held on that date), ${connections} concurrent clients, ${opts.seconds} s each, same run.
 
@@ -220,9 +224,9 @@ Query: \`GET ${apiPath}\` (national scope: every centre, ${body.national.populat
 
 One statement counts every centre (parallel scans of the stays, persons and legal-status periods
 in force, hash joins, the capacity in force per centre by index). Identical requests arriving
-together share the next computation (never one already running, so every answer includes what
-was committed before its request): the API serves ${connections} clients from one statement at a time, where
-the bare SQL runs ${connections} statements at once on ${machine().split(' ×')[0]} cores and queues.
+together share one computation — never one whose statement has already started, so every answer
+includes what was committed before its request —: the API serves ${connections} clients from one statement at a
+time, where the bare SQL runs ${connections} statements at once on ${machine().split(' ×')[0]} cores and queues.
 ${
   embedded
     ? `

@@ -108,7 +108,7 @@ export async function benchPersons(opts: { seconds: number; postgres: boolean; b
     `persons-${kind}`,
     `## The prisoner file (${kind}) — ${new Date().toISOString().slice(0, 10)}
 
-Machine: ${machine()}. Demo at scale 1 (today's population). Raw figures: \`bench/results/${path.basename(file)}\`.
+Machine: ${machine()}. Demo at scale 1: today's ~24,000 people held and the history since 2014 (≈150,000 persons searched). Raw figures: \`bench/results/${path.basename(file)}\`.
 
 | measure | result | goal |
 |---|---|---|
