@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { benchFoundation } from './foundation.bench.ts';
 import { benchSentence } from './sentence-suite.bench.ts';
 import { benchPersons } from './persons.bench.ts';
+import { benchOccupancy } from './occupancy.bench.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, seconds: { type: 'string', default: '10' }, postgres: { type: 'boolean', default: false } } });
 const seconds = Number(values.seconds);
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   foundation: () => benchFoundation({ seconds, databaseUrl }),
   sentence: () => benchSentence(),
   persons: () => benchPersons({ seconds, postgres: values.postgres }),
+  occupancy: () => benchOccupancy({ seconds, databaseUrl }),
 };
 for (const [name, run] of Object.entries(suites)) {
   if (values.only && values.only !== name) continue;
