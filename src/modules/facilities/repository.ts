@@ -23,7 +23,8 @@ function inScope(scope: Scope) {
     scope === null ? eb.val(true) : scope.length === 0 ? eb.val(false) : eb('f.code', 'in', scope);
 }
 
-export async function listFacilities(db: Db, scope: Scope, date: string) {
+/** Centres in scope with the facility-level capacity in force on `date`. */
+function facilitiesWithCapacity(db: Db, scope: Scope, date: string) {
   return db
     .selectFrom('facilities as f')
     .leftJoinLateral(
@@ -43,34 +44,15 @@ export async function listFacilities(db: Db, scope: Scope, date: string) {
     )
     .selectAll('f')
     .select(['cap.capacity', 'cap.capacity_source', 'cap.capacity_effective_from'])
-    .where(inScope(scope))
-    .orderBy('f.code')
-    .execute();
+    .where(inScope(scope));
+}
+
+export async function listFacilities(db: Db, scope: Scope, date: string) {
+  return facilitiesWithCapacity(db, scope, date).orderBy('f.code').execute();
 }
 
 export async function findFacility(db: Db, scope: Scope, code: string, date: string) {
-  return db
-    .selectFrom('facilities as f')
-    .leftJoinLateral(
-      (eb) => eb
-          .selectFrom('capacity_history as c')
-          .select(capacityColumns)
-          .whereRef('c.facility_code', '=', 'f.code')
-          .where('c.unit_id', 'is', null)
-          .where('c.cell_id', 'is', null)
-          .where('c.effective_from', '<=', date)
-          .orderBy('c.effective_from', 'desc')
-          .orderBy('c.recorded_at', 'desc')
-          .orderBy('c.id', 'desc')
-          .limit(1)
-          .as('cap'),
-      (join) => join.onTrue(),
-    )
-    .selectAll('f')
-    .select(['cap.capacity', 'cap.capacity_source', 'cap.capacity_effective_from'])
-    .where('f.code', '=', code)
-    .where(inScope(scope))
-    .executeTakeFirst();
+  return facilitiesWithCapacity(db, scope, date).where('f.code', '=', code).executeTakeFirst();
 }
 
 export interface UnitRow extends CapacityOnDate {
