@@ -12,6 +12,8 @@ import { recordAudit, systemActor } from '../../platform/audit/audit.ts';
 import { roles, type Role } from '../../platform/access/roles.ts';
 import { referenceEffectiveFrom, openedOn } from '../facilities/reference-data.ts';
 import { seedPeople } from './history.ts';
+import { seedLegalDemo } from './legal.ts';
+import { todayIn } from '../../platform/time.ts';
 
 export const demoPassword = 'custodia-demo';
 /** The centre that scoped demo users reach. */
@@ -132,12 +134,14 @@ export async function seedDemo(state: AppState): Promise<DemoSecrets> {
     const secrets = await seedUsers({ ...state, db: trx });
     // Today's population and the ten years of history behind it (history.ts).
     const people = await seedPeople(trx, { scale: state.settings.demoScale, timeZone: state.settings.timeZone });
+    const legal = await seedLegalDemo(trx, { scale: state.settings.demoScale, timeZone: state.settings.timeZone, today: todayIn(state.settings.timeZone) });
     const counts = {
       facilities: (await trx.selectFrom('facilities').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
       units: (await trx.selectFrom('units').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
       cells: (await trx.selectFrom('cells').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
       users: demoUsernames().length,
       ...people,
+      ...legal,
       scale: state.settings.demoScale,
     };
     await recordAudit(trx, systemActor, { action: 'demo.seeded', targetType: 'database', details: counts });

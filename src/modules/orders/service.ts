@@ -86,7 +86,7 @@ export interface OrderView {
 function toView(r: repo.OrderRow, extra: { usedByEpisodeId?: string | null } = {}): OrderView {
   return {
     id: r.id,
-    kind: r.kind,
+    kind: r.kind as OrderKindName,
     authorityKind: r.authority_kind,
     issuingAuthority: r.issuing_authority,
     caseNumber: r.case_number,
@@ -138,7 +138,7 @@ async function loadOrder(db: Kysely<Database>, scope: string[] | null, id: strin
   if (!uuidPattern.test(id)) throw notFound();
   const row = await repo.findOrder(db, scope, id);
   if (!row) throw notFound();
-  const usedByEpisodeId = row.status === 'verified' ? await repo.episodeUsing(db, id, row.kind) : null;
+  const usedByEpisodeId = row.status === 'verified' ? await repo.episodeUsing(db, id, row.kind as OrderKindName) : null;
   return toView(row, { usedByEpisodeId });
 }
 

@@ -13,6 +13,7 @@ import { admissionRecordPdf, fileCopyPdf } from './pdf.ts';
 import { ageBandNames, prisonerNumberOf } from './identity.ts';
 import { personScopeCondition } from './scope.ts';
 import { callerOf } from './routes.ts';
+import { loadPersonSections } from './sections.ts';
 
 const idOf = (req: FastifyRequest): string => (req.params as { id: string }).id;
 const itemOf = (req: FastifyRequest): string => (req.params as { itemId: string }).itemId;
@@ -120,7 +121,9 @@ export function personPages(app: FastifyInstance): void {
       : new Map<string, string>();
     const done = field(req.query, 'done');
     const currentEpisodeId = person.currentEpisode?.id ?? history.episodes[0]?.id ?? null;
+    const extraSections = await loadPersonSections(app.state, req, { id: person.id, currentEpisodeId: person.currentEpisode?.id ?? null });
     return reply.page('persons/views/person.njk', {
+      extraSections,
       pageTitle: `${person.prisonerNumber} – ${person.fullName}`,
       person,
       history,

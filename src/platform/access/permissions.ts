@@ -23,7 +23,13 @@ export const permissions = [
   'legal.read',
   'legal.write',
   'sentence.verify',
+  'case.write',
+  'hearing.write',
+  'offence.manage',
   'redemption.write',
+  'redemption.evaluate',
+  'redemption.decide',
+  'release.explain',
   // regime and health
   'regime.read',
   'regime.write',

@@ -27,7 +27,7 @@ export function isRole(value: string): value is Role {
 const staffBase: Permission[] = ['facility.read', 'statistics.read'];
 
 export const rolePermissions: Record<Role, readonly Permission[]> = {
-  admin: [...staffBase, 'facility.manage', 'user.read', 'user.manage', 'token.manage', 'role.manage', 'audit.read'],
+  admin: [...staffBase, 'facility.manage', 'offence.manage', 'user.read', 'user.manage', 'token.manage', 'role.manage', 'audit.read'],
   records_officer: [
     ...staffBase,
     'person.read',
@@ -42,6 +42,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'housing.assign',
     'alert.acknowledge',
     'legal.read',
+    'case.write',
+    'hearing.write',
   ],
   duty_officer: [...staffBase, 'person.read', 'custody.move', 'roll.record', 'alert.acknowledge'],
   director: [
@@ -57,10 +59,25 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'custody.death',
     'alert.acknowledge',
     'legal.read',
+    'release.explain',
     'regime.read',
   ],
-  legal: [...staffBase, 'person.read', 'order.register', 'order.verify', 'legal.read', 'legal.write', 'sentence.verify', 'redemption.write', 'alert.acknowledge'],
-  technical_board: [...staffBase, 'person.read', 'person.children.read', 'legal.read', 'regime.read', 'regime.write', 'redemption.write'],
+  legal: [
+    ...staffBase,
+    'person.read',
+    'order.register',
+    'order.verify',
+    'legal.read',
+    'legal.write',
+    'sentence.verify',
+    'case.write',
+    'hearing.write',
+    'redemption.write',
+    'redemption.decide',
+    'release.explain',
+    'alert.acknowledge',
+  ],
+  technical_board: [...staffBase, 'person.read', 'person.children.read', 'legal.read', 'regime.read', 'regime.write', 'redemption.evaluate'],
   health: [...staffBase, 'person.read', 'health.read', 'health.write', 'alert.acknowledge'],
   programmes: [...staffBase, 'person.read', 'programme.write', 'redemption.write'],
   academy: [...staffBase, 'academy.read', 'academy.write'],

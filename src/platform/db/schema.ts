@@ -280,7 +280,7 @@ export interface HealthDeclarationsTable {
   valid_until: TimestampNullable;
 }
 
-export type OrderKind = 'commitment' | 'release';
+export type OrderKind = 'commitment' | 'release' | 'sentence' | 'provisional_custody' | 'measure' | 'reduction' | 'custody_credit';
 
 export interface JudicialOrdersTable {
   id: Generated<string>;
@@ -306,6 +306,7 @@ export interface JudicialOrdersTable {
   rejected_at: TimestampNullable;
   rejection_reason: string | null;
   version: Generated<number>;
+  case_id: string | null;
 }
 
 export interface CustodyEpisodesTable {
@@ -562,6 +563,181 @@ export interface DeathChecklistItemsTable {
   version: Generated<number>;
 }
 
+// ---- legal time (migration 004) ----
+
+export type OffenceCategory = 'life_and_integrity' | 'sexual' | 'property' | 'economic' | 'drugs' | 'public_security' | 'public_administration' | 'family' | 'public_faith' | 'environment' | 'other';
+export type CaseStage = 'investigation' | 'trial' | 'first_instance' | 'appeal' | 'final';
+export type CaseClosureReason = 'acquitted' | 'dismissed' | 'detention_lifted' | 'sentence_served' | 'other';
+export type HearingStatus = 'scheduled' | 'taken' | 'held' | 'postponed' | 'cancelled';
+export type RedemptionStatus = 'certified' | 'evaluated' | 'approved' | 'refused';
+export type DateField = 'start_date' | 'one_third_date' | 'two_thirds_date' | 'expiry_date' | 'pretrial_alert_date';
+
+export interface OffencesTable {
+  code: string;
+  article: string;
+  name_es: string;
+  name_en: string;
+  category: OffenceCategory;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  version: Generated<number>;
+}
+
+export interface CriminalCasesTable {
+  id: Generated<string>;
+  person_id: string;
+  episode_id: string;
+  authority_kind: 'court' | 'prosecutor';
+  authority_name: string;
+  case_number: string;
+  judge_name: string | null;
+  defence_kind: Generated<'public_defender' | 'private_lawyer' | 'unknown'>;
+  defence_name: string | null;
+  stage: CaseStage;
+  closed_on: string | null;
+  closure_reason: CaseClosureReason | null;
+  closure_order_id: string | null;
+  opened_at: Generated<Date>;
+  opened_by: string | null;
+  version: Generated<number>;
+}
+
+export interface CaseChargesTable {
+  id: Generated<string>;
+  case_id: string;
+  offence_code: string;
+  counts: Generated<number>;
+  attempted: Generated<boolean>;
+  notes: string | null;
+  added_at: Generated<Date>;
+  added_by: string | null;
+  withdrawn_at: TimestampNullable;
+  withdrawn_by: string | null;
+}
+
+export interface CourtHearingsTable {
+  id: Generated<string>;
+  case_id: string;
+  person_id: string;
+  scheduled_at: Timestamp;
+  court: string;
+  purpose: string;
+  status: Generated<HearingStatus>;
+  absence_id: string | null;
+  outcome: string | null;
+  created_at: Generated<Date>;
+  created_by: string | null;
+  version: Generated<number>;
+}
+
+export interface SentenceOrdersTable {
+  order_id: string;
+  case_id: string;
+  years: number;
+  months: number;
+  days: number;
+  relation: 'concurrent' | 'consecutive';
+  consecutive_to: string | null;
+  sentenced_on: string;
+  court: string;
+  rule_set_id: string | null;
+}
+
+export interface CustodyCreditOrdersTable {
+  order_id: string;
+  case_id: string | null;
+  custody_kind: 'house_arrest' | 'hospital' | 'earlier_episode';
+  from_date: string;
+  to_date: string;
+  source_episode_id: string | null;
+}
+
+export interface MeasureOrdersTable {
+  order_id: string;
+  case_id: string | null;
+  measure_kind: 'periodic_reporting' | 'territorial_restriction';
+  appearances: number | null;
+  from_date: string | null;
+  to_date: string | null;
+}
+
+export interface ReductionOrdersTable {
+  order_id: string;
+  days: number;
+  decree_number: string;
+  decree_date: string;
+}
+
+export interface RedemptionRecordsTable {
+  id: Generated<string>;
+  person_id: string;
+  episode_id: string;
+  facility_code: string;
+  activity_kind: 'work' | 'study' | 'teaching';
+  programme: string;
+  period_from: string;
+  period_to: string;
+  days: number | null;
+  hours: number | null;
+  status: Generated<RedemptionStatus>;
+  certified_by: string;
+  certified_at: Generated<Date>;
+  evaluated_by: string | null;
+  evaluated_at: TimestampNullable;
+  evaluation: 'favourable' | 'unfavourable' | null;
+  evaluation_note: string | null;
+  decided_by: string | null;
+  decided_at: TimestampNullable;
+  decision_reference: string | null;
+  decision_date: string | null;
+  decision_note: string | null;
+  version: Generated<number>;
+}
+
+export interface SentenceComputationsTable {
+  id: Generated<string>;
+  person_id: string;
+  episode_id: string;
+  status: 'sentenced' | 'pretrial';
+  as_of: string;
+  rule_set_id: string;
+  input: Json;
+  result: Json;
+  start_date: string | null;
+  one_third_date: string | null;
+  two_thirds_date: string | null;
+  expiry_date: string | null;
+  pretrial_alert_date: string | null;
+  cause: string;
+  computed_at: Generated<Date>;
+  computed_by: string | null;
+  superseded_at: TimestampNullable;
+  confirmed_by: string | null;
+  confirmed_at: TimestampNullable;
+}
+
+export interface SentenceDateChangesTable {
+  id: Generated<string>;
+  person_id: string;
+  computation_id: string;
+  field: DateField;
+  old_date: string | null;
+  new_date: string | null;
+  cause: string;
+  changed_at: Generated<Date>;
+  changed_by: string | null;
+}
+
+export interface OverdueExplanationsTable {
+  id: Generated<string>;
+  person_id: string;
+  computation_id: string;
+  explanation: string;
+  explained_by: string;
+  explained_at: Generated<Date>;
+}
+
 export interface Database {
   app_meta: AppMetaTable;
   users: UsersTable;
@@ -603,6 +779,18 @@ export interface Database {
   roll_counts: RollCountsTable;
   death_cases: DeathCasesTable;
   death_checklist_items: DeathChecklistItemsTable;
+  offences: OffencesTable;
+  criminal_cases: CriminalCasesTable;
+  case_charges: CaseChargesTable;
+  court_hearings: CourtHearingsTable;
+  sentence_orders: SentenceOrdersTable;
+  custody_credit_orders: CustodyCreditOrdersTable;
+  measure_orders: MeasureOrdersTable;
+  reduction_orders: ReductionOrdersTable;
+  redemption_records: RedemptionRecordsTable;
+  sentence_computations: SentenceComputationsTable;
+  sentence_date_changes: SentenceDateChangesTable;
+  overdue_explanations: OverdueExplanationsTable;
 }
 
 export type User = Selectable<UsersTable>;
