@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppState } from './platform/http/context.ts';
 import { setUpWebSecurity } from './platform/http/setup-security.ts';
 import { setUpAuth } from './platform/http/setup-auth.ts';
-import { setUpErrors } from './platform/http/setup-errors.ts';
+import { frameworkErrors, setUpErrors } from './platform/http/setup-errors.ts';
 import { setUpViews } from './platform/http/setup-views.ts';
 import { setUpStaticAssets } from './platform/http/setup-static.ts';
 import { setUpOpenApi } from './platform/http/setup-openapi.ts';
@@ -20,6 +20,7 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import { sentenceRoutes } from './modules/sentence/routes.ts';
 import { apiDocsRoutes } from './modules/api-docs/routes.ts';
 import { orderRoutes } from './modules/orders/routes.ts';
+import { legalTimeRoutes } from './modules/legal-time/routes.ts';
 import { alertRoutes } from './modules/alerts/routes.ts';
 import { admissionRoutes } from './modules/admission/routes.ts';
 import { personRoutes } from './modules/persons/routes.ts';
@@ -27,6 +28,9 @@ import { movementRoutes } from './modules/movements/routes.ts';
 import { housingRoutes } from './modules/housing/routes.ts';
 import { rollRoutes } from './modules/roll/routes.ts';
 import { statisticsRoutes } from './modules/statistics/routes.ts';
+import { caseRoutes } from './modules/cases/routes.ts';
+import { redemptionRoutes } from './modules/redemption/routes.ts';
+import { releaseControlRoutes } from './modules/release-control/routes.ts';
 
 export type App = FastifyInstance;
 
@@ -38,6 +42,7 @@ export async function buildApp(state: AppState, opts: { logger?: boolean | objec
     trustProxy: state.settings.trustProxy,
     bodyLimit: 15 * 1024 * 1024, // a 10 MB scan or photo sent as base64
     genReqId: () => crypto.randomUUID(),
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('state', state);
   setUpValidation(app);
@@ -58,6 +63,7 @@ export async function buildApp(state: AppState, opts: { logger?: boolean | objec
   await app.register(auditRoutes);
   await app.register(sentenceRoutes);
   await app.register(orderRoutes);
+  await app.register(legalTimeRoutes);
   await app.register(alertRoutes);
   await app.register(admissionRoutes);
   await app.register(personRoutes);
@@ -65,5 +71,8 @@ export async function buildApp(state: AppState, opts: { logger?: boolean | objec
   await app.register(housingRoutes);
   await app.register(rollRoutes);
   await app.register(statisticsRoutes);
+  await app.register(caseRoutes);
+  await app.register(redemptionRoutes);
+  await app.register(releaseControlRoutes);
   return app;
 }

@@ -1,4 +1,4 @@
-// The command line: serve | migrate | compute-sentence | token | user | audit.
+// The command line: serve | migrate | compute-sentence | recompute-sentences | token | user | audit | demo | backup | restore.
 // Every command that opens the database uses the same settings as the server.
 // Only what every command needs is imported here; the rest is loaded by the command that uses
 // it, so `compute-sentence` (no database) starts fast.
@@ -10,11 +10,15 @@ const usage = `Usage: npx custodia <command>
   serve                                   start the server (npm start)
   migrate                                 apply database migrations
   compute-sentence                        input JSON on stdin → result JSON on stdout
+  recompute-sentences [--as-of DATE]      recompute everyone held from the records (the daily run)
   user create --username NAME --role ROLE (--national | --facility CODE…) --password-stdin [--display-name TEXT]
   token create --username NAME [--label TEXT]
   audit verify                            check the audit trail's hash chain
   audit seal                              seal audit entries not yet sealed
-  demo [--scale N]                        create the demo database (N times today's population; 0.02 for a quick one)`;
+  demo [--scale N]                        create the demo database (N times today's population; 0.02 for a quick one)
+  backup PATH [--force]                   write a backup of the whole database to PATH (gzip; --force overwrites)
+  restore PATH [--accept-different-audit-key]
+                                          restore a backup into an empty database`;
 
 /** Opens the configured database for a one-off command (refusing while a server holds it). */
 async function withDatabase<T>(settings: Settings, run: (h: DatabaseHandle) => Promise<T>): Promise<T> {
@@ -71,6 +75,10 @@ export async function main(argv: string[]): Promise<number> {
       const r = await runComputeSentence(await readStdin());
       process.stdout.write(r.stdout.endsWith('\n') ? r.stdout : r.stdout + '\n');
       return r.exitCode;
+    }
+    case 'recompute-sentences': {
+      const { recomputeSentencesCommand } = await import('./modules/legal-time/cli.ts');
+      return withDatabase(settings, (h) => recomputeSentencesCommand(h.db, settings.timeZone, argv.slice(1)));
     }
     case 'user': {
       if (sub !== 'create') break;
@@ -133,6 +141,14 @@ export async function main(argv: string[]): Promise<number> {
         console.log(`demo ready (scale ${scale}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         return 0;
       });
+    }
+    case 'backup': {
+      const { backupCommand } = await import('./modules/backup/cli.ts');
+      return backupCommand(settings, argv.slice(1));
+    }
+    case 'restore': {
+      const { restoreCommand } = await import('./modules/backup/cli.ts');
+      return restoreCommand(settings, argv.slice(1));
     }
     case undefined:
     case 'help':

@@ -7,6 +7,7 @@ import { migrate } from './platform/db/migrator.ts';
 import { loadKeys } from './platform/audit/keys.ts';
 import { startSealer } from './platform/audit/sealer.ts';
 import { startAlertEscalation } from './modules/alerts/service.ts';
+import { startReleaseControl } from './modules/release-control/service.ts';
 import { acquireDataDirLock, type DataDirLock } from './platform/db/lock.ts';
 import type { AppState } from './platform/http/context.ts';
 import { prepareDatabase } from './platform/db/prepare.ts';
@@ -30,11 +31,13 @@ export async function startServer(settings: Settings, opts: { listen?: boolean; 
   const log = (m: string) => app.log.info(m);
   let stopSealer: (() => Promise<void>) | null = null;
   let stopEscalation: (() => void) | null = null;
+  let stopReleaseControl: (() => void) | null = null;
   const ready = (async () => {
     await migrate(handle, log);
     await prepareDatabase(state, { print, log });
     stopSealer = startSealer(state, log);
     stopEscalation = startAlertEscalation(state, log);
+    stopReleaseControl = startReleaseControl(state, log);
     state.ready = true;
   })();
   ready.catch((e: unknown) => {
@@ -48,6 +51,7 @@ export async function startServer(settings: Settings, opts: { listen?: boolean; 
     async close() {
       await ready.catch(() => undefined);
       stopEscalation?.();
+      stopReleaseControl?.();
       await stopSealer?.();
       await app.close();
       await handle.close();

@@ -10,6 +10,7 @@ import { checkAccessibility, newPage, signInAs, startE2E, type E2E } from './har
 let e2e: E2E;
 let personId = '';
 let sentencedUnitId = '';
+let heldCase = { case_number: '', authority_kind: 'court' as 'court' | 'prosecutor' };
 
 before(async () => {
   e2e = await startE2E();
@@ -23,9 +24,12 @@ before(async () => {
     .where('p.location_facility_code', '=', 'PA-LJ')
     .where('l.status', '=', 'pretrial')
     .where('p.date_of_birth', '<', '2000-01-01')
+    // held in exactly one case, which the boleta below names (a release leaves no case open)
+    .where((eb) => eb.selectFrom('criminal_cases as c').select((x) => x.fn.countAll<number>().as('n')).whereRef('c.episode_id', '=', 'e.id').where('c.closed_on', 'is', null), '=', 1)
     .limit(1)
     .executeTakeFirstOrThrow();
   personId = row.id;
+  heldCase = await db.selectFrom('criminal_cases as c').innerJoin('custody_episodes as e', 'e.id', 'c.episode_id').select(['c.case_number', 'c.authority_kind']).where('e.person_id', '=', personId).where('e.released_at', 'is', null).where('c.closed_on', 'is', null).executeTakeFirstOrThrow();
   sentencedUnitId = (await db.selectFrom('units').select('id').where('facility_code', '=', 'PA-LJ').where('kind', '=', 'sentenced').executeTakeFirstOrThrow()).id;
 });
 after(() => e2e.close());
@@ -105,9 +109,9 @@ test('housing → transfer → release, in Spanish', async () => {
   await step(officer, 'boleta de libertad registered', async () => {
     await officer.goto(`${e2e.baseUrl}/orders/new`);
     await officer.check('input[name="kind"][value="release"]');
-    await officer.check('input[name="authorityKind"][value="court"]');
+    await officer.check(`input[name="authorityKind"][value="${heldCase.authority_kind}"]`);
     await officer.fill('#issuingAuthority', 'Juzgado de Garantías del Primer Circuito Judicial de Panamá');
-    await officer.fill('#caseNumber', '2026-04567');
+    await officer.fill('#caseNumber', heldCase.case_number);
     const d = new Date();
     await officer.fill('input[name="orderDate-day"]', String(d.getUTCDate() > 1 ? d.getUTCDate() - 1 : 1));
     await officer.fill('input[name="orderDate-month"]', String(d.getUTCMonth() + 1));

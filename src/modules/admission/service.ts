@@ -23,6 +23,7 @@ import { dateIn } from '../../platform/time.ts';
 import * as ext from './collaborators.ts';
 import * as repo from './repository.ts';
 import { birthDateOf, childProblems, personProblems, presenceProblems, timeProblems } from './rules.ts';
+import { openCaseFromCommitmentOrder } from '../cases/cases.ts';
 import { AdmissionBody, type AdmissionInput, type AdmissionResult, type DraftData } from './schemas.ts';
 
 export interface Deps {
@@ -528,6 +529,7 @@ export async function admit(deps: Deps, caller: Caller, input: AdmissionInput): 
       .where('id', '=', person.id)
       .execute();
     if (!order.person_id) await trx.updateTable('judicial_orders').set({ person_id: person.id, version: sql`version + 1` }).where('id', '=', order.id).execute();
+    await openCaseFromCommitmentOrder(trx, { personId: person.id, episodeId, order, legalStatus, actorId: actor.userId, audit: caller.audit });
     if (draft) await trx.updateTable('admission_drafts').set({ data: await closeDraftData(trx, draft.id), completed_episode_id: episodeId, updated_at: now, version: sql`version + 1` }).where('id', '=', draft.id).execute();
 
     // Alerts: health screening always (Mandela Rule 30: within 24 hours), injuries or a

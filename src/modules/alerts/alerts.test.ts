@@ -435,7 +435,7 @@ describe('alert types', () => {
   });
 
   test('a new type; bad input named by field; duplicates 409; unknown 404', async () => {
-    const body = { code: 'pretrial_limit', nameEs: 'Límite de detención provisional', nameEn: 'Pretrial detention limit', defaultSeverity: 'high', recipientRole: 'legal', acknowledgeWithinHours: 72 };
+    const body = { code: 'habeas_corpus', nameEs: 'Hábeas corpus recibido', nameEn: 'Habeas corpus received', defaultSeverity: 'high', recipientRole: 'legal', acknowledgeWithinHours: 72 };
     const created = await api('POST', '/api/v1/alert-types', { ...tokens.admin!, 'idempotency-key': 'type-1' }, body);
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.active, true);

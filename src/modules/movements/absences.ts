@@ -33,6 +33,7 @@ import {
 import * as repo from './repository.ts';
 import { absenceKinds, absenceMovements, limits, type AbsenceKind } from './rules.ts';
 import { requireOrderBehind } from './transfers.ts';
+import { recomputeAfterAbsence } from '../legal-time/movement-hooks.ts';
 
 const systemT = translator('es');
 const auditTarget = 'absence';
@@ -185,6 +186,7 @@ export async function recordAbsence(deps: Deps, caller: Caller, input: NewAbsenc
       .execute();
     const view = await loadAbsence(trx, null, row.id);
     await recordAudit(trx, caller.audit, { action: 'absence.out', targetType: auditTarget, targetId: view.id, facilityCode: view.facilityCode, personId: view.personId, after: auditView(view) });
+    await recomputeAfterAbsence(trx, { personId: view.personId, kind, cause: 'absence.out', actorId: caller.actor.userId, audit: caller.audit, timeZone: deps.settings.timeZone });
     return view;
   });
 }
@@ -220,6 +222,7 @@ async function endAbsence(trx: Kysely<Database>, caller: Caller, before: Absence
     before: { backAt: null, version: before.version },
     after: { backAt: after.backAt, version: after.version, ...extra },
   });
+  await recomputeAfterAbsence(trx, { personId: before.personId, kind: before.kind, cause: action, actorId: caller.actor.userId, audit: caller.audit });
   return after;
 }
 
@@ -283,6 +286,7 @@ export async function recordEscape(deps: Deps, caller: Caller, personId: string,
       caller.audit,
     );
     await recordAudit(trx, caller.audit, { action: 'absence.escape', targetType: auditTarget, targetId: view.id, facilityCode: view.facilityCode, personId, after: { ...auditView(view), endedAbsence } });
+    await recomputeAfterAbsence(trx, { personId, kind: 'escape', cause: 'absence.escape', actorId: caller.actor.userId, audit: caller.audit, timeZone: deps.settings.timeZone });
     return view;
   });
 }

@@ -134,8 +134,10 @@ describe('absences through the pages', () => {
 
 describe('a release through the pages', () => {
   test('recorded by one officer, waiting for a second, confirmed with the property returned; the official copy offered', async () => {
-    const { personId } = await admitPerson(w, { property: true });
-    const orderId = await verifiedReleaseOrder(w);
+    const { personId, episodeId } = await admitPerson(w, { property: true });
+    // The boleta must name the case that holds the person (a release leaves no case open).
+    const held = await w.env.state.db.selectFrom('criminal_cases').select(['case_number', 'authority_kind']).where('episode_id', '=', episodeId).executeTakeFirstOrThrow();
+    const orderId = await verifiedReleaseOrder(w, { caseNumber: held.case_number, authorityKind: held.authority_kind });
     const form = await page('officer', `/releases/new?personId=${personId}`);
     assert.equal(form.statusCode, 200);
     assert.match(form.body, new RegExp(`value="${orderId}"`));

@@ -336,6 +336,7 @@ export function movementPages(app: FastifyInstance): void {
       pageTitle: req.t('movements.releases.newTitle'),
       person,
       personId,
+      check: person ? await service.releaseFormCheck(deps(), callerOf(req), personId) : null,
       orderItems: orders.map((o) => ({
         value: o.id,
         text: `${o.case_number} – ${o.issuing_authority}`,
@@ -368,6 +369,7 @@ export function movementPages(app: FastifyInstance): void {
       pageTitle: req.t('movements.releases.detailTitle', { number: r.person.prisonerNumber }),
       r,
       property,
+      check: r.status === 'recorded' ? await service.releaseFormCheck(deps(), callerOf(req), r.personId) : null,
       isRecorder,
       canConfirm: r.status === 'recorded' && actor.permissions.has('custody.release.confirm') && !isRecorder,
       canCancel: r.status === 'recorded' && actor.permissions.has('custody.release'),

@@ -4,6 +4,13 @@
 // before the person leaves (the CHECK on releases backs it). Until the confirmation the person
 // is still in custody. The confirmation returns the property (signed off by the confirming
 // officer) and ends custody in one transaction.
+//
+// Legal control (release-control/gate.ts), checked when the release is recorded and again when
+// it is confirmed: no criminal case may still hold the person (each open case of the episode is
+// the release order's — closed by the release — or fully served; otherwise 422 naming the
+// case), and a release for sentence served rests on the current computation, ending on or
+// before the release date and confirmed by a second legal user, plus — where the control rule
+// set says so (default yes) — a verified release order.
 import { sql, type Kysely } from 'kysely';
 import { facilityScope, inScope, requireAccess } from '../../platform/access/require-access.ts';
 import { recordAudit } from '../../platform/audit/audit.ts';
@@ -11,7 +18,11 @@ import type { Database, ReleaseReason } from '../../platform/db/schema.ts';
 import { AppError, fieldRule, notFound } from '../../platform/http/errors.ts';
 import { versionConflict } from '../../platform/http/idempotency.ts';
 import { translator } from '../../platform/i18n/i18n.ts';
-import { requireVerifiedOrder } from '../orders/service.ts';
+import { dateIn } from '../../platform/time.ts';
+import { closeAlertsOf } from '../alerts/service.ts';
+import { requireVerifiedOrder, type OrderRecord } from '../orders/service.ts';
+import { checkRelease, closeReleasedCases, releaseOrderRequired, type GateOrder } from '../release-control/gate.ts';
+import { releaseCheckIn, type ReleaseCheck } from '../release-control/service.ts';
 import {
   checkTimeline,
   clean,
@@ -186,17 +197,24 @@ export async function recordRelease(deps: Deps, caller: Caller, input: NewReleas
     const held = requireHeld(state, 'personId');
     if (!inScope(caller.actor, held.location)) throw fieldRule('personId', 'movements.errors.personNotFound');
     if (plannedAt < held.admitted_at) throw fieldRule('plannedAt', 'movements.errors.releaseBeforeAdmission');
-    const order = await requireVerifiedOrder(trx, clean(input.orderId), { kind: 'release', facilityCode: held.location, path: 'orderId' });
-    if (order.person_id && order.person_id !== state.person.id) throw fieldRule('orderId', 'movements.errors.orderOtherPerson');
-    const inUse = await trx.selectFrom('releases').select('id').where('order_id', '=', order.id).where('status', '=', 'recorded').executeTakeFirst();
-    if (inUse) throw fieldRule('orderId', 'movements.errors.orderInUse');
+    const releaseDate = dateIn(deps.settings.timeZone, plannedAt);
+    const orderId = clean(input.orderId);
+    // Every release rests on a verified release order, except one for sentence served where the control rule set says the computation suffices.
+    if (!orderId && releaseOrderRequired(input.reason, releaseDate)) throw fieldRule('orderId', input.reason === 'sentence_served' ? 'releaseControl.gate.orderRequired' : 'orders.check.notFound');
+    const order = orderId ? await requireVerifiedOrder(trx, orderId, { kind: 'release', facilityCode: held.location, path: 'orderId' }) : null;
+    if (order?.person_id && order.person_id !== state.person.id) throw fieldRule('orderId', 'movements.errors.orderOtherPerson');
+    if (order) {
+      const inUse = await trx.selectFrom('releases').select('id').where('order_id', '=', order.id).where('status', '=', 'recorded').executeTakeFirst();
+      if (inUse) throw fieldRule('orderId', 'movements.errors.orderInUse');
+    }
     const transfer = await trx.selectFrom('transfers').select('id').where('episode_id', '=', held.id).where('status', 'in', activeTransferStatuses).executeTakeFirst();
     if (transfer) throw fieldRule('personId', 'movements.errors.transferPending');
     const pending = await trx.selectFrom('releases').select('id').where('episode_id', '=', held.id).where('status', '=', 'recorded').executeTakeFirst();
     if (pending) throw releasePending();
+    await checkRelease(trx, { personId: state.person.id, episodeId: held.id, reason: input.reason, releaseDate, order: gateOrder(order), datePath: 'plannedAt' });
     const row = await trx
       .insertInto('releases')
-      .values({ episode_id: held.id, person_id: state.person.id, facility_code: held.location, order_id: order.id, reason: input.reason as ReleaseReason, planned_at: plannedAt, recorded_by: caller.actor.userId, notes })
+      .values({ episode_id: held.id, person_id: state.person.id, facility_code: held.location, order_id: order?.id ?? null, reason: input.reason as ReleaseReason, planned_at: plannedAt, recorded_by: caller.actor.userId, notes })
       .returning('id')
       .executeTakeFirstOrThrow()
       .catch((e: unknown) => {
@@ -208,6 +226,11 @@ export async function recordRelease(deps: Deps, caller: Caller, input: NewReleas
     return view;
   });
 }
+
+const gateOrder = (o: OrderRecord | null): GateOrder | null => (o ? { id: o.id, case_id: o.case_id, case_number: o.case_number, authority_kind: o.authority_kind } : null);
+
+/** Alerts of legal control that a release resolves. */
+const releaseControlAlerts = ['release_overdue', 'release_due', 'pretrial_limit'] as const;
 
 function releasePending(): AppError {
   return new AppError(409, 'release_pending', 'movements.errors.releasePending', {}, [{ path: 'personId', key: 'movements.errors.releasePending' }]);
@@ -246,7 +269,11 @@ export async function confirmRelease(deps: Deps, caller: Caller, id: string, inp
     if (at < held.admitted_at) throw fieldRule('releasedAt', 'movements.errors.releaseBeforeAdmission');
     checkTimeline(at, now, await timelineBounds(trx, held.id), 'releasedAt');
     // The order is checked again: verified, addressed here, and not used since.
-    const order = await requireVerifiedOrder(trx, before.orderId ?? '', { kind: 'release', facilityCode: held.location, path: 'orderId' });
+    const releaseDate = dateIn(deps.settings.timeZone, at);
+    if (!before.orderId && releaseOrderRequired(before.reason, releaseDate)) throw fieldRule('orderId', 'releaseControl.gate.orderRequired');
+    const order = before.orderId ? await requireVerifiedOrder(trx, before.orderId, { kind: 'release', facilityCode: held.location, path: 'orderId' }) : null;
+    // …and so is the legal control: the computation, its confirmation, the cases (they may have changed since).
+    const gate = await checkRelease(trx, { personId: before.personId, episodeId: held.id, reason: before.reason, releaseDate, order: gateOrder(order), datePath: 'releasedAt' });
 
     const r = await trx
       .updateTable('releases')
@@ -265,10 +292,13 @@ export async function confirmRelease(deps: Deps, caller: Caller, id: string, inp
       .execute();
     await trx
       .insertInto('movements')
-      .values({ episode_id: held.id, person_id: before.personId, kind: 'release', occurred_at: at, from_facility_code: held.location, order_id: order.id, reason: before.reason, recorded_by: caller.actor.userId })
+      .values({ episode_id: held.id, person_id: before.personId, kind: 'release', occurred_at: at, from_facility_code: held.location, order_id: order?.id ?? null, reason: before.reason, recorded_by: caller.actor.userId })
       .execute();
-    const ended = await endCustody(trx, caller, state, { at, reason: before.reason, releaseOrderId: order.id, alertNote: systemT('movements.alerts.closedByRelease') });
-    if (!order.person_id) await trx.updateTable('judicial_orders').set({ person_id: before.personId, version: sql`version + 1` }).where('id', '=', order.id).execute();
+    const ended = await endCustody(trx, caller, state, { at, reason: before.reason, releaseOrderId: order?.id ?? null, alertNote: systemT('movements.alerts.closedByRelease') });
+    if (order && !order.person_id) await trx.updateTable('judicial_orders').set({ person_id: before.personId, version: sql`version + 1` }).where('id', '=', order.id).execute();
+    const casesClosed = await closeReleasedCases(trx, caller.audit, { personId: before.personId, facilityCode: held.location, releaseDate, orderId: order?.id ?? null, releaseId: id, cases: gate.casesToClose });
+    let controlAlertsClosed = 0;
+    for (const typeCode of releaseControlAlerts) controlAlertsClosed += await closeAlertsOf(trx, { typeCode, personId: before.personId }, systemT('movements.alerts.closedByRelease'), caller.audit);
     const after = await loadRelease(trx, null, id);
     await recordAudit(trx, caller.audit, {
       action: 'release.confirmed',
@@ -277,7 +307,7 @@ export async function confirmRelease(deps: Deps, caller: Caller, id: string, inp
       facilityCode: after.facilityCode,
       personId: after.personId,
       before: { status: before.status, version: before.version },
-      after: { status: after.status, releasedAt: at.toISOString(), propertyReturned: true, propertyItemsReturned: property.length, absenceEnded: ended.absenceClosed, alertsClosed: ended.alertsClosed, version: after.version },
+      after: { status: after.status, releasedAt: at.toISOString(), propertyReturned: true, propertyItemsReturned: property.length, absenceEnded: ended.absenceClosed, alertsClosed: ended.alertsClosed + controlAlertsClosed, casesClosed, computationId: gate.computationId, controlRuleSet: gate.ruleSetId, version: after.version },
     });
     return after;
   });
@@ -329,4 +359,22 @@ export async function cancelPendingRelease(db: Kysely<Database>, caller: Caller,
 export async function pendingReleaseOf(db: Kysely<Database>, caller: Caller, personId: string): Promise<ReleaseView | null> {
   const row = await repo.releasesQuery(db, facilityScope(caller.actor)).where('r.person_id', '=', personId).where('r.status', '=', 'recorded').executeTakeFirst();
   return row ? toView(row) : null;
+}
+
+/**
+ * What the release form shows beside the order: the person's current computation (dates, its
+ * confirmation), whether a release for sentence served needs an order, the open cases and the
+ * overdue state. Null for a person the caller does not reach.
+ */
+export async function releaseFormCheck(deps: Deps, caller: Caller, personId: string): Promise<ReleaseCheck | null> {
+  requireAccess(caller.actor, 'person.read');
+  if (!uuidPattern.test(personId)) return null;
+  const p = await deps.db
+    .selectFrom('persons as p')
+    .select(['p.id'])
+    .where('p.id', '=', personId)
+    .$if(caller.actor.facilities !== null, (qb) => qb.where('p.location_facility_code', 'in', caller.actor.facilities!.length ? caller.actor.facilities! : ['']))
+    .executeTakeFirst();
+  if (!p) return null;
+  return releaseCheckIn(deps.db, caller.actor, personId, dateIn(deps.settings.timeZone));
 }

@@ -5,14 +5,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldError } from '../../platform/http/errors.ts';
 import { field, formErrors, type FormErrors } from '../../platform/http/forms.ts';
 import type { UploadedFile } from '../../platform/http/setup-security.ts';
-import { authorityKinds, orderKinds, orderLegalStatuses, orderStatuses, verificationMethods } from './schemas.ts';
+import { allOrderKinds, authorityKinds, orderKinds, orderLegalStatuses, orderStatuses, verificationMethods } from './schemas.ts';
 import * as service from './service.ts';
 import { callerOf } from './caller.ts';
+import { legalOrderPages } from './legal-pages.ts';
 
 type Outcome<T> = { value: T; error: null } | { value: null; error: AppError };
 
 /** Runs a form's action; a broken rule or a conflict becomes errors on the form, not an error page. */
-async function attempt<T>(run: () => Promise<T>): Promise<Outcome<T>> {
+export async function attempt<T>(run: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return { value: await run(), error: null };
   } catch (e) {
@@ -22,9 +23,9 @@ async function attempt<T>(run: () => Promise<T>): Promise<Outcome<T>> {
 }
 
 /** Where an error's summary link lands on the page (the date's first box, the form's anchor). */
-const anchors: Record<string, string> = { orderDate: 'orderDate-day', verifiedBy: 'verify', rejectedBy: 'reject' };
+const anchors: Record<string, string> = { orderDate: 'orderDate-day', from: 'from-day', to: 'to-day', decreeDate: 'decreeDate-day', verifiedBy: 'verify', rejectedBy: 'reject' };
 
-function pageErrors(req: FastifyRequest, e: AppError): FormErrors {
+export function pageErrors(req: FastifyRequest, e: AppError): FormErrors {
   const fields: FieldError[] = e.fields.length ? e.fields : [{ path: '', key: e.key, params: e.params }];
   const errs = formErrors(req, fields);
   errs.summary = errs.summary.map((s, i) => {
@@ -35,13 +36,13 @@ function pageErrors(req: FastifyRequest, e: AppError): FormErrors {
 }
 
 /** A file field of a multipart form, or null when none was chosen. */
-function uploaded(body: unknown, name: string): UploadedFile | null {
+export function uploaded(body: unknown, name: string): UploadedFile | null {
   const v = (body as Record<string, unknown> | undefined)?.[name];
   return v && typeof v === 'object' && Buffer.isBuffer((v as UploadedFile).data) ? (v as UploadedFile) : null;
 }
 
 /** The three boxes of a GOV.UK date input as YYYY-MM-DD ('' when all are empty; malformed text otherwise). */
-function dateFrom(body: unknown, name: string): { value: string; parts: { day: string; month: string; year: string } } {
+export function dateFrom(body: unknown, name: string): { value: string; parts: { day: string; month: string; year: string } } {
   const parts = { day: field(body, `${name}-day`).trim(), month: field(body, `${name}-month`).trim(), year: field(body, `${name}-year`).trim() };
   if (!parts.day && !parts.month && !parts.year) return { value: '', parts };
   const ok = /^\d{1,2}$/.test(parts.day) && /^\d{1,2}$/.test(parts.month) && /^\d{4}$/.test(parts.year);
@@ -53,6 +54,7 @@ const notices = ['registered', 'verified', 'rejected'];
 
 export function orderPages(app: FastifyInstance): void {
   const deps = (): service.Deps => app.state;
+  legalOrderPages(app);
 
   const choices = (req: FastifyRequest) => ({
     kindItems: orderKinds.map((k) => ({ value: k, text: req.t(`orders.kind.${k}`), hint: { text: req.t(`orders.kindHint.${k}`) } })),
@@ -70,7 +72,7 @@ export function orderPages(app: FastifyInstance): void {
     const status = rawStatus === '' ? (verifier ? 'registered' : 'all') : (orderStatuses as readonly string[]).includes(rawStatus) ? rawStatus : 'all';
     const facilities = await service.facilityChoices(deps(), callerOf(req));
     const facility = facilities.some((f) => f.code === field(q, 'facility')) ? field(q, 'facility') : '';
-    const kind = (orderKinds as readonly string[]).includes(field(q, 'kind')) ? field(q, 'kind') : '';
+    const kind = (allOrderKinds as readonly string[]).includes(field(q, 'kind')) ? field(q, 'kind') : '';
     const before = field(q, 'before');
     const result = await service.listOrders(deps(), callerOf(req), {
       facility: facility || undefined,
@@ -89,7 +91,7 @@ export function orderPages(app: FastifyInstance): void {
       first: before ? `/orders?${new URLSearchParams(filter).toString()}` : null,
       statusItems: ['all', ...orderStatuses].map((s) => ({ value: s, text: req.t(s === 'all' ? 'orders.list.statusAll' : `orders.status.${s}`) })),
       facilityItems: [{ value: '', text: req.t('orders.list.facilityAll') }, ...facilities.map((f) => ({ value: f.code, text: `${f.code} – ${f.name}` }))],
-      kindItems: [{ value: '', text: req.t('orders.list.kindAll') }, ...orderKinds.map((k) => ({ value: k, text: req.t(`orders.kind.${k}`) }))],
+      kindItems: [{ value: '', text: req.t('orders.list.kindAll') }, ...allOrderKinds.map((k) => ({ value: k, text: req.t(`orders.kind.${k}`) }))],
     });
   });
 
@@ -144,7 +146,8 @@ export function orderPages(app: FastifyInstance): void {
       order,
       ...choices(req),
       isRegistrant,
-      canDecide: order.status === 'registered' && actor.permissions.has('order.verify') && !isRegistrant,
+      // A sentence is verified only by a user who may verify sentences (legal office).
+      canDecide: order.status === 'registered' && actor.permissions.has('order.verify') && (order.kind !== 'sentence' || actor.permissions.has('sentence.verify')) && !isRegistrant,
       scanUrl: order.scan ? `/orders/${order.id}/scan` : null,
       scanIsImage: order.scan ? order.scan.contentType.startsWith('image/') : false,
       done: notices.includes(done) ? done : null,

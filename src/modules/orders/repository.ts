@@ -51,6 +51,7 @@ export function ordersQuery(db: Kysely<Database>, scope: string[] | null) {
       'xu.display_name as rejected_by_name',
       'o.rejected_at',
       'o.rejection_reason',
+      'o.case_id',
       'o.version',
     ])
     .$if(scope !== null, (qb) => qb.where((eb) => (scope!.length ? eb('o.facility_code', 'in', scope!) : eb.val(false))));

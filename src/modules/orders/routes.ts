@@ -8,6 +8,7 @@ import { decodeBase64File } from '../../platform/files/stored-files.ts';
 import * as S from './schemas.ts';
 import * as service from './service.ts';
 import { orderPages } from './pages.ts';
+import { legalOrderRoutes } from './legal-routes.ts';
 import { callerOf } from './caller.ts';
 
 export async function orderRoutes(app: FastifyInstance): Promise<void> {
@@ -99,5 +100,6 @@ export async function orderRoutes(app: FastifyInstance): Promise<void> {
     async (req) => service.rejectOrder(deps(), callerOf(req), req.params.id, req.body),
   );
 
+  legalOrderRoutes(app);
   orderPages(app);
 }

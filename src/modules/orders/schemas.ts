@@ -2,26 +2,33 @@
 // libertad), registered by one user and verified — or rejected — by a different one.
 import { Type, type TSchema } from 'typebox';
 import { IsoDate, Uuid, Version } from '../../platform/http/schemas.ts';
+import { LegalDetails } from './legal-schemas.ts';
+import { limits } from './limits.ts';
 
 const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time' });
 
+/** The kinds registered through POST /api/v1/orders (the legal kinds have their own routes). */
 export const orderKinds = ['commitment', 'release'] as const;
+/** Every kind of order, for reading and filtering. */
+export const allOrderKinds = ['commitment', 'release', 'sentence', 'provisional_custody', 'measure', 'reduction', 'custody_credit'] as const;
 export const authorityKinds = ['court', 'prosecutor'] as const;
 export const orderStatuses = ['registered', 'verified', 'rejected'] as const;
 export const verificationMethods = ['telephone', 'in_person', 'electronic', 'original_document'] as const;
 export const orderLegalStatuses = ['pretrial', 'sentenced', 'other'] as const;
 
-export type OrderKindName = (typeof orderKinds)[number];
+export type OrderKindName = (typeof allOrderKinds)[number];
 export type OrderStatus = (typeof orderStatuses)[number];
 export type VerificationMethod = (typeof verificationMethods)[number];
 
-/** Lengths of the free-text fields (the pages and the service check the same limits). */
-export const limits = { issuingAuthority: 200, caseNumber: 100, subjectName: 200, notes: 2000, verificationNote: 1000, reason: 1000 } as const;
+export { limits } from './limits.ts';
 
 const FacilityCode = Type.String({ pattern: '^[A-Z]{2}-[A-Z0-9]{2,5}$', description: 'Centre code, e.g. PA-LJ' });
 
 export const OrderKind = Type.Enum([...orderKinds], { description: 'commitment: orden de detención / auto de detención provisional; release: boleta de libertad' });
+export const AnyOrderKind = Type.Enum([...allOrderKinds], {
+  description: 'commitment, release, or a legal order: sentence, provisional_custody (house arrest, hospital), measure (CPP art. 232), reduction (rebaja de pena), custody_credit (earlier episode)',
+});
 export const AuthorityKind = Type.Enum([...authorityKinds], { description: 'court (juzgado, tribunal) or prosecutor (fiscalía)' });
 export const Status = Type.Enum([...orderStatuses], { description: 'registered: awaiting verification by a second officer (has no effect yet); verified; rejected' });
 export const Method = Type.Enum([...verificationMethods], { description: 'How the order was confirmed with its issuer' });
@@ -68,7 +75,7 @@ export const OrderQuery = Type.Object(
   {
     facility: Type.Optional(FacilityCode),
     status: Type.Optional(Status),
-    kind: Type.Optional(OrderKind),
+    kind: Type.Optional(AnyOrderKind),
     personId: Type.Optional(Uuid),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     before: Type.Optional(Type.String({ format: 'uuid', description: 'Continue after this order (the nextBefore of the previous page)' })),
@@ -82,7 +89,7 @@ const UserRef = Type.Object({ id: Uuid, username: Type.String(), displayName: Ty
 
 export const Order = Type.Object({
   id: Uuid,
-  kind: OrderKind,
+  kind: AnyOrderKind,
   authorityKind: AuthorityKind,
   issuingAuthority: Type.String(),
   caseNumber: Type.String(),
@@ -106,6 +113,8 @@ export const Order = Type.Object({
   rejectedAt: Nullable(Timestamp),
   rejectionReason: Nullable(Type.String()),
   usedByEpisodeId: Nullable(Uuid),
+  caseId: Nullable(Uuid),
+  details: Nullable(LegalDetails),
   version: Type.Integer({ minimum: 1 }),
 });
 

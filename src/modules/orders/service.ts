@@ -15,7 +15,8 @@ import { AppError, fieldRule, notFound, unprocessable, type FieldError } from '.
 import { versionConflict } from '../../platform/http/idempotency.ts';
 import { todayIn } from '../../platform/time.ts';
 import * as repo from './repository.ts';
-import { authorityKinds, limits, orderKinds, orderLegalStatuses, orderStatuses, verificationMethods, type OrderKindName, type OrderStatus } from './schemas.ts';
+import { allOrderKinds, authorityKinds, limits, orderKinds, orderLegalStatuses, orderStatuses, verificationMethods, type OrderKindName, type OrderStatus } from './schemas.ts';
+import { afterLegalVerification, checkLegalVerification, isLegalKind, legalDetailsOf, type LegalDetails } from './legal-orders.ts';
 
 export interface Deps {
   /** May be a transaction (Idempotency-Key runs the create inside its own; admission its own). */
@@ -80,10 +81,14 @@ export interface OrderView {
   rejectedAt: string | null;
   rejectionReason: string | null;
   usedByEpisodeId: string | null;
+  /** The criminal case of a legal order (sentence, measure…); null for commitment and release orders. */
+  caseId: string | null;
+  /** A legal order's own fields (years, dates, decree…); null for commitment and release orders. */
+  details: LegalDetails | null;
   version: number;
 }
 
-function toView(r: repo.OrderRow, extra: { usedByEpisodeId?: string | null } = {}): OrderView {
+function toView(r: repo.OrderRow, extra: { usedByEpisodeId?: string | null; details?: LegalDetails | null } = {}): OrderView {
   return {
     id: r.id,
     kind: r.kind as OrderKindName,
@@ -110,6 +115,8 @@ function toView(r: repo.OrderRow, extra: { usedByEpisodeId?: string | null } = {
     rejectedAt: r.rejected_at ? r.rejected_at.toISOString() : null,
     rejectionReason: r.rejection_reason,
     usedByEpisodeId: extra.usedByEpisodeId ?? null,
+    caseId: r.case_id,
+    details: extra.details ?? null,
     version: r.version,
   };
 }
@@ -138,8 +145,15 @@ async function loadOrder(db: Kysely<Database>, scope: string[] | null, id: strin
   if (!uuidPattern.test(id)) throw notFound();
   const row = await repo.findOrder(db, scope, id);
   if (!row) throw notFound();
-  const usedByEpisodeId = row.status === 'verified' ? await repo.episodeUsing(db, id, row.kind as OrderKindName) : null;
-  return toView(row, { usedByEpisodeId });
+  const kind = row.kind as OrderKindName;
+  const usedByEpisodeId = row.status === 'verified' && (kind === 'commitment' || kind === 'release') ? await repo.episodeUsing(db, id, kind) : null;
+  const details = isLegalKind(kind) ? ((await legalDetailsOf(db, [row])).get(id) ?? null) : null;
+  return toView(row, { usedByEpisodeId, details });
+}
+
+/** An order as the API returns it, without an audit entry (for the response to a write just audited). */
+export function orderView(db: Kysely<Database>, id: string): Promise<OrderView> {
+  return loadOrder(db, null, id);
 }
 
 // ---- reading ----
@@ -159,7 +173,7 @@ export async function listOrders(deps: Deps, caller: Caller, filter: OrderFilter
   const f: repo.OrderFilter = {
     facility: filter.facility || undefined,
     status: filter.status && (orderStatuses as readonly string[]).includes(filter.status) ? filter.status : undefined,
-    kind: filter.kind && (orderKinds as readonly string[]).includes(filter.kind) ? filter.kind : undefined,
+    kind: filter.kind && (allOrderKinds as readonly string[]).includes(filter.kind) ? filter.kind : undefined,
     personId: filter.personId && uuidPattern.test(filter.personId) ? filter.personId : undefined,
     before: filter.before && uuidPattern.test(filter.before) ? filter.before : undefined,
     limit: limit + 1,
@@ -174,7 +188,8 @@ export async function listOrders(deps: Deps, caller: Caller, filter: OrderFilter
       personId: f.personId ?? null,
       details: { facility: f.facility ?? null, status: f.status ?? null, kind: f.kind ?? null, personId: f.personId ?? null, before: f.before ?? null, limit, returned: page.length },
     });
-    return { items: page.map((r) => toView(r)), nextBefore: rows.length > limit ? page[page.length - 1]!.id : null };
+    const details = await legalDetailsOf(trx, page);
+    return { items: page.map((r) => toView(r, { details: details.get(r.id) ?? null })), nextBefore: rows.length > limit ? page[page.length - 1]!.id : null };
   });
 }
 
@@ -391,9 +406,11 @@ export async function verifyOrder(deps: Deps, caller: Caller, id: string, v: Ver
   const note = clean(v.note);
   return inTransaction(deps.db, async (trx) => {
     const before = await loadOrder(trx, facilityScope(caller.actor), id);
+    if (before.kind === 'sentence') requireAccess(caller.actor, 'sentence.verify');
     requireSecondOfficer(before, caller, 'verifiedBy');
     requireUndecided(before);
     if (v.version !== before.version) throw versionConflict();
+    if (isLegalKind(before.kind)) await checkLegalVerification(trx, caller, { id, kind: before.kind }, deps.settings.timeZone);
     const fields: FieldError[] = [];
     if (!oneOf(verificationMethods, method)) fields.push({ path: 'method', key: 'orders.errors.method' });
     if (!note) fields.push({ path: 'note', key: 'orders.errors.verificationNote' });
@@ -418,6 +435,8 @@ export async function verifyOrder(deps: Deps, caller: Caller, id: string, v: Ver
       before: { status: before.status, version: before.version },
       after: { status: after.status, verifiedBy: caller.actor.userId, method, note, version: after.version },
     });
+    // A verified legal order changes the person's computation, in this same transaction.
+    if (isLegalKind(after.kind)) await afterLegalVerification(trx, caller, { id, kind: after.kind, personId: after.personId }, deps.settings.timeZone);
     return after;
   });
 }

@@ -509,12 +509,15 @@ export function listOrders(db: Db, personId: string) {
       'o.notes',
       (eb) => eb('o.scan_file_id', 'is not', null).as('has_scan'),
     ])
-    .where((eb) =>
-      eb.or([
-        eb('o.person_id', '=', personId),
-        eb('o.id', 'in', eb.selectFrom('custody_episodes').select('admission_order_id').where('person_id', '=', personId)),
-        eb('o.id', 'in', eb.selectFrom('custody_episodes').select('release_order_id').where('person_id', '=', personId).where('release_order_id', 'is not', null)),
-      ]),
+    // One IN over a UNION ALL of indexed lookups: an OR of the three made the planner scan
+    // every order in the country.
+    .where('o.id', 'in', (eb) =>
+      eb
+        .selectFrom('judicial_orders')
+        .select('id')
+        .where('person_id', '=', personId)
+        .unionAll(eb.selectFrom('custody_episodes').select('admission_order_id as id').where('person_id', '=', personId))
+        .unionAll(eb.selectFrom('custody_episodes').select('release_order_id as id').where('person_id', '=', personId).where('release_order_id', 'is not', null).$narrowType<{ id: string }>()),
     )
     .orderBy('o.order_date', 'desc')
     .orderBy('o.registered_at', 'desc')

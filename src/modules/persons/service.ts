@@ -641,6 +641,8 @@ export async function addChild(deps: Deps, caller: Caller, personId: string, inp
   if (input.dateOfBirth) {
     if (!isCalendarDate(input.dateOfBirth)) fields.push({ path: 'dateOfBirth', key: 'persons.errors.date' });
     else if (input.dateOfBirth > today) fields.push({ path: 'dateOfBirth', key: 'persons.errors.birthInFuture' });
+    // A child recorded here is at most 60 (the table's check): older means a wrong date.
+    else if (ageOn(input.dateOfBirth, today) > 60) fields.push({ path: 'dateOfBirth', key: 'persons.errors.childAge' });
   }
   if (input.ageYears !== undefined && input.ageYears !== null && (!Number.isInteger(input.ageYears) || input.ageYears < 0 || input.ageYears > 60)) fields.push({ path: 'ageYears', key: 'persons.errors.childAge' });
   if (!input.dateOfBirth && (input.ageYears === undefined || input.ageYears === null)) fields.push({ path: 'ageYears', key: 'persons.errors.childAgeRequired' });

@@ -738,6 +738,17 @@ export interface OverdueExplanationsTable {
   explained_at: Generated<Date>;
 }
 
+// ---- release control (migration 007) ----
+
+export interface ReleaseControlNoticesTable {
+  episode_id: string;
+  kind: 'pretrial_limit' | 'release_due';
+  key: string;
+  person_id: string;
+  computation_id: string | null;
+  raised_at: Generated<Date>;
+}
+
 export interface Database {
   app_meta: AppMetaTable;
   users: UsersTable;
@@ -791,6 +802,7 @@ export interface Database {
   sentence_computations: SentenceComputationsTable;
   sentence_date_changes: SentenceDateChangesTable;
   overdue_explanations: OverdueExplanationsTable;
+  release_control_notices: ReleaseControlNoticesTable;
 }
 
 export type User = Selectable<UsersTable>;

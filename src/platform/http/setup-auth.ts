@@ -70,6 +70,8 @@ export function setUpAuth(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
     const config = req.routeOptions.config;
     const access = config.access;
+    // The not-found handler has no route of its own: an unknown address answers 404.
+    if (access === undefined && req.is404) return;
     if (access === undefined) throw new AppError(500, 'internal_error', 'errors.internal'); // every route must declare it
     if (access === 'public') return;
     const actor = req.actor;

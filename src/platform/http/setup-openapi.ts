@@ -1,6 +1,32 @@
 // The OpenAPI 3.1 document, generated from the route schemas of every /api/v1 route.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import type { TSchema } from 'typebox';
+import { errors } from './schemas.ts';
+
+const bodyMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The errors the platform itself answers on a route, whatever its handler does, so that the
+ * document lists every status a caller can get: 400 (a body that is not JSON, an address that
+ * does not decode, a bad Idempotency-Key), 401/403 (access, CSRF, a pending password change),
+ * 413/415 (a body too large or not JSON), 422 (an Idempotency-Key reused for another request).
+ */
+function platformResponses(method: string | string[], config: FastifyContextConfig, schema: Record<string, unknown>): Record<number, TSchema> {
+  const methods = Array.isArray(method) ? method : [method];
+  const takesBody = methods.some((m) => bodyMethods.has(m));
+  const hasParams = Boolean(schema.params || schema.querystring || schema.body);
+  const idempotent = JSON.stringify(schema.headers ?? {}).toLowerCase().includes('idempotency-key');
+  const codes: number[] = [];
+  if (takesBody || hasParams || idempotent) codes.push(400);
+  if (config.access !== 'public') {
+    codes.push(401);
+    if (takesBody || !config.allowPending || config.access !== 'signed-in') codes.push(403);
+  }
+  if (takesBody) codes.push(413, 415);
+  if (idempotent) codes.push(422);
+  return errors(...codes);
+}
 
 export async function setUpOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -28,6 +54,7 @@ export async function setUpOpenApi(app: FastifyInstance): Promise<void> {
       const access = route.config?.access;
       if (access === 'public') s.security = [];
       if (access && access !== 'public') s['x-permission'] = access;
+      if (!hide) s.response = { ...platformResponses(route.method, route.config ?? {}, s), ...((s.response as object | undefined) ?? {}) };
       return { schema: s as never, url };
     },
   });

@@ -50,6 +50,15 @@ export async function setUpWebSecurity(app: FastifyInstance): Promise<void> {
   });
   // Limits apply only to routes that opt in (sign-in, token creation).
   await app.register(rateLimit, { global: false });
+  // A body the API cannot take is refused before it is parsed (a multipart upload sent to the
+  // API is not read at all); the check after parsing stays for bodies without a length.
+  app.addHook('preParsing', async (req) => {
+    const ct = req.headers['content-type'];
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (isApiPath(req.url) && ct && !/^application\/json\b/i.test(ct) && (length > 0 || req.headers['transfer-encoding'] !== undefined)) {
+      throw new AppError(415, 'unsupported_media_type', 'errors.mediaType');
+    }
+  });
   app.addHook('preValidation', async (req) => {
     const ct = req.headers['content-type'];
     if (isApiPath(req.url) && req.body !== undefined && ct && !/^application\/json\b/i.test(ct)) {
