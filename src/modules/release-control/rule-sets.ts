@@ -9,7 +9,7 @@
 // pretrial_alert_date (the engine's pretrialAlertDate, written by legal-time). The thresholds
 // below say which alerts are due once a number of days in provisional detention is reached.
 
-import type { LocalizedText } from '../sentence/rule-sets.ts';
+import { defineRuleSet, latestFirst, type ParameterDefinitionOf, type VersionedRuleSet } from '../sentence/versioned-rule-set.ts';
 
 export interface ControlParameters {
   /** Days in provisional detention at which the limit alert is due (CPP arts. 12 ¶2, 237: one year). */
@@ -26,26 +26,8 @@ export interface ControlParameters {
 
 export type ControlParameterName = keyof ControlParameters;
 
-export interface ControlParameterDefinition {
-  readonly name: ControlParameterName;
-  readonly value: number | boolean;
-  readonly legalBasis: string;
-  /** [U] in the domain notes: an interpretation or an operational choice, not a figure read in the law. */
-  readonly interpretive: boolean;
-  readonly description: LocalizedText;
-}
-
-export interface ControlRuleSet {
-  /** "<family>/<version>", e.g. "PA-CONTROL/1". */
-  readonly id: string;
-  readonly family: string;
-  readonly version: number;
-  /** First day (inclusive) on which this version is in force, `YYYY-MM-DD`. */
-  readonly effectiveFrom: string;
-  readonly title: LocalizedText;
-  readonly parameters: Readonly<Record<ControlParameterName, ControlParameterDefinition>>;
-  readonly values: ControlParameters;
-}
+export type ControlParameterDefinition = ParameterDefinitionOf<ControlParameterName>;
+export type ControlRuleSet = VersionedRuleSet<ControlParameterName, ControlParameters>;
 
 export const controlParameterNames: readonly ControlParameterName[] = Object.freeze([
   'pretrialAlertDays',
@@ -55,27 +37,8 @@ export const controlParameterNames: readonly ControlParameterName[] = Object.fre
   'twoThirdsLookaheadDays',
 ]);
 
-function defineControlRuleSet(
-  meta: Omit<ControlRuleSet, 'values' | 'parameters' | 'id'>,
-  parameters: Record<ControlParameterName, Omit<ControlParameterDefinition, 'name'>>,
-): ControlRuleSet {
-  const defs = {} as Record<ControlParameterName, ControlParameterDefinition>;
-  const values = {} as Record<ControlParameterName, number | boolean>;
-  for (const name of controlParameterNames) {
-    const p = parameters[name];
-    defs[name] = Object.freeze({ name, ...p, description: Object.freeze({ ...p.description }) });
-    values[name] = p.value;
-  }
-  return Object.freeze({
-    id: `${meta.family}/${meta.version}`,
-    ...meta,
-    title: Object.freeze({ ...meta.title }),
-    parameters: Object.freeze(defs),
-    values: Object.freeze(values) as unknown as ControlParameters,
-  });
-}
-
-const PA_CONTROL_1 = defineControlRuleSet(
+const PA_CONTROL_1 = defineRuleSet<ControlParameterName, ControlParameters>(
+  controlParameterNames,
   {
     family: 'PA-CONTROL',
     version: 1,
@@ -147,9 +110,7 @@ export function getControlRuleSet(id: string): ControlRuleSet | undefined {
   return Object.hasOwn(controlRuleSets, id) ? controlRuleSets[id] : undefined;
 }
 
-const byEffectiveDesc: readonly ControlRuleSet[] = Object.values(controlRuleSets).sort((a, b) =>
-  a.effectiveFrom < b.effectiveFrom ? 1 : a.effectiveFrom > b.effectiveFrom ? -1 : b.version - a.version,
-);
+const byEffectiveDesc = latestFirst(Object.values(controlRuleSets));
 
 /** The control rule set in force on `date` (`YYYY-MM-DD`); before the first one, the first one. */
 export function controlRuleSetInForce(date: string): ControlRuleSet {

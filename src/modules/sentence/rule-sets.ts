@@ -6,6 +6,8 @@
 // `ruleSets` (e.g. "PA-2007/2" with its own effectiveFrom) — never an edit of an existing
 // entry, because results already issued under "PA-2007/1" must stay reproducible.
 
+import { defineRuleSet, latestFirst, type ParameterDefinitionOf, type VersionedRuleSet } from './versioned-rule-set.ts';
+
 export interface RuleParameters {
   /** Cap on the aggregate term, in years (CP art. 52). */
   readonly maxAggregateYears: number;
@@ -27,33 +29,10 @@ export interface RuleParameters {
 
 export type ParameterName = keyof RuleParameters;
 
-export interface LocalizedText {
-  readonly es: string;
-  readonly en: string;
-}
+export type { LocalizedText } from './versioned-rule-set.ts';
 
-export interface ParameterDefinition {
-  readonly name: ParameterName;
-  readonly value: number | boolean;
-  /** The article the value comes from, as cited in traces. */
-  readonly legalBasis: string;
-  /** [U] in the domain notes: an interpretation, not a figure read in the law. */
-  readonly interpretive: boolean;
-  readonly description: LocalizedText;
-}
-
-export interface RuleSet {
-  /** "<family>/<version>", e.g. "PA-2007/1". */
-  readonly id: string;
-  readonly family: string;
-  readonly version: number;
-  /** First day (inclusive) on which this version is in force, `YYYY-MM-DD`. */
-  readonly effectiveFrom: string;
-  readonly title: LocalizedText;
-  readonly parameters: Readonly<Record<ParameterName, ParameterDefinition>>;
-  /** The parameter values alone, for the engine's hot path. */
-  readonly values: RuleParameters;
-}
+export type ParameterDefinition = ParameterDefinitionOf<ParameterName>;
+export type RuleSet = VersionedRuleSet<ParameterName, RuleParameters>;
 
 /** Names in a fixed order, for validation messages and documentation. */
 export const parameterNames: readonly ParameterName[] = Object.freeze([
@@ -67,29 +46,9 @@ export const parameterNames: readonly ParameterName[] = Object.freeze([
   'pretrialAlertDays',
 ]);
 
-function defineRuleSet(
-  meta: Omit<RuleSet, 'values' | 'parameters' | 'id'>,
-  parameters: Record<ParameterName, Omit<ParameterDefinition, 'name'>>,
-): RuleSet {
-  const defs = {} as Record<ParameterName, ParameterDefinition>;
-  const values = {} as Record<ParameterName, number | boolean>;
-  for (const name of parameterNames) {
-    const p = parameters[name];
-    defs[name] = Object.freeze({ name, ...p, description: Object.freeze({ ...p.description }) });
-    values[name] = p.value;
-  }
-  // Deep-frozen so no caller (or override) can change a published rule set at run time.
-  return Object.freeze({
-    id: `${meta.family}/${meta.version}`,
-    ...meta,
-    title: Object.freeze({ ...meta.title }),
-    parameters: Object.freeze(defs),
-    values: Object.freeze(values) as unknown as RuleParameters,
-  });
-}
-
 /** Código Penal (Ley 14 de 2007) and Código Procesal Penal (Ley 63 de 2008), version 1. */
-const PA_2007_1 = defineRuleSet(
+const PA_2007_1 = defineRuleSet<ParameterName, RuleParameters>(
+  parameterNames,
   {
     family: 'PA-2007',
     version: 1,
@@ -190,9 +149,7 @@ export function getRuleSet(id: string): RuleSet | undefined {
 }
 
 // Sorted once, latest effectiveFrom first, for ruleSetInForce.
-const byEffectiveDesc: readonly RuleSet[] = Object.values(ruleSets).sort((a, b) =>
-  a.effectiveFrom < b.effectiveFrom ? 1 : a.effectiveFrom > b.effectiveFrom ? -1 : b.version - a.version,
-);
+const byEffectiveDesc = latestFirst(Object.values(ruleSets));
 
 /**
  * The rule set in force on `date` (`YYYY-MM-DD`): the one with the latest effectiveFrom on or
