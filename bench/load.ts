@@ -93,7 +93,8 @@ const control = /^\s*(begin|commit|rollback|start transaction)\b/i;
  * Latency = the whole sequence, as a client sees it.
  */
 export async function replay(databaseUrl: string, requests: Statement[][], opts: { clients: number; seconds: number }): Promise<Measured> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: opts.clients, application_name: 'custodia-bench-sql' });
+  // The server's session settings (src/platform/db/connection.ts: JIT off), so that SQL and endpoint compare like with like.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: opts.clients, application_name: 'custodia-bench-sql', options: '-c jit=off' });
   pool.on('error', () => undefined);
   const latencies: number[] = [];
   let errors = 0;

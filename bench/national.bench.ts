@@ -158,7 +158,7 @@ async function captureSql(
 ): Promise<Record<ReadName, Statement[][]>> {
   const settings = loadSettings({ ...process.env, ...env, DATABASE_URL: databaseUrl });
   let capturing: Statement[] | null = null;
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, types: typeParsers });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, types: typeParsers, options: '-c jit=off' });
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     log: (e) => {

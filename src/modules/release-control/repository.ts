@@ -278,14 +278,24 @@ export type ComputationRow = NonNullable<Awaited<ReturnType<typeof currentComput
  * cases, or addressed to the person): none of them may confirm the computation that rests on it.
  */
 export async function sentenceOrderSignatories(db: Kysely<Database>, personId: string, episodeId: string): Promise<Set<string>> {
+  // Two indexed branches (the person's orders; the orders of the episode's cases) rather than
+  // one OR across a join, which no index serves: that read every sentence order in the country.
   const rows = await db
     .selectFrom('judicial_orders as j')
-    .leftJoin('sentence_orders as s', 's.order_id', 'j.id')
-    .leftJoin('criminal_cases as k', 'k.id', 's.case_id')
     .select(['j.registered_by', 'j.verified_by'])
+    .where('j.person_id', '=', personId)
     .where('j.kind', '=', 'sentence')
     .where('j.status', '<>', 'rejected')
-    .where((eb) => eb.or([eb('j.person_id', '=', personId), eb('k.episode_id', '=', episodeId)]))
+    .unionAll(
+      db
+        .selectFrom('criminal_cases as k')
+        .innerJoin('sentence_orders as s', 's.case_id', 'k.id')
+        .innerJoin('judicial_orders as j', 'j.id', 's.order_id')
+        .select(['j.registered_by', 'j.verified_by'])
+        .where('k.person_id', '=', personId)
+        .where('k.episode_id', '=', episodeId)
+        .where('j.status', '<>', 'rejected'),
+    )
     .execute();
   const out = new Set<string>();
   for (const r of rows) {
