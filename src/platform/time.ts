@@ -2,8 +2,13 @@
 // never the server's UTC date.
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
+// One formatter per zone: building one costs far more than using it (lists call this per row).
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function dateIn(timeZone: string, at: Date = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  let f = dayFormats.get(timeZone);
+  if (!f) dayFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = f.formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
 }

@@ -65,21 +65,35 @@ export function catalogueKeys(lng: Language): string[] {
   return keys.sort();
 }
 
+// Formatters are built once per language, zone and precision: constructing an Intl formatter
+// costs far more than using one, and a page formats hundreds of dates.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+function cached<F extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => F): F {
+  let f = formatters.get(key) as F | undefined;
+  if (!f) formatters.set(key, (f = make()));
+  return f;
+}
+
 /** Formats a date-only value ('YYYY-MM-DD') for people, without shifting it by a time zone. */
 export function formatDate(lng: Language, isoDate: string | null | undefined): string {
   if (!isoDate) return '';
   const [y, m, d] = isoDate.split('-').map(Number);
   // Day first and the month in words: never ambiguous between 03/04 readings.
-  return new Intl.DateTimeFormat(lng === 'es' ? 'es' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+  const f = cached(`d|${lng}`, () => new Intl.DateTimeFormat(lng === 'es' ? 'es' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }));
+  return f.format(new Date(Date.UTC(y!, m! - 1, d!)));
 }
 
 export function formatDateTime(lng: Language, value: Date | string | null | undefined, timeZone: string): string {
   if (!value) return '';
   const date = typeof value === 'string' ? new Date(value) : value;
-  return new Intl.DateTimeFormat(lng === 'es' ? 'es' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(date);
+  const f = cached(`dt|${lng}|${timeZone}`, () =>
+    new Intl.DateTimeFormat(lng === 'es' ? 'es' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }),
+  );
+  return f.format(date);
 }
 
 export function formatNumber(lng: Language, n: number | null | undefined, fractionDigits = 0): string {
   if (n === null || n === undefined) return '—';
-  return new Intl.NumberFormat(lng === 'es' ? 'es-PA' : 'en-GB', { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits }).format(n);
+  const f = cached(`n|${lng}|${fractionDigits}`, () => new Intl.NumberFormat(lng === 'es' ? 'es-PA' : 'en-GB', { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits }));
+  return f.format(n);
 }
