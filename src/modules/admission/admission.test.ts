@@ -1,6 +1,7 @@
 // The admission through the API, against a real database (PGlite, or PostgreSQL with
 // TEST_DATABASE_URL): never without a verified commitment order, everything created in one
 // go, returning persons, and every refusal naming its field with nothing written.
+import { addYears, dateIn } from '../../platform/time.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admissionBody, api, counts, newPerson, paths, registeredOrder, setUpWorld, verifiedOrder, type World } from './test-support.ts';
@@ -189,7 +190,18 @@ describe('a full admission', () => {
       alerts: 4,
       stored_files: 0,
       judicial_orders: 0,
+      criminal_cases: 1,
+      sentence_computations: 1,
     });
+    // Legal time from the first day: the pretrial computation release control reads.
+    const computation = await db.selectFrom('sentence_computations').select(['status', 'start_date', 'pretrial_alert_date', 'cause']).where('person_id', '=', personId).where('superseded_at', 'is', null).executeTakeFirstOrThrow();
+    assert.equal(computation.status, 'pretrial');
+    assert.equal(computation.cause, 'admission');
+    const arrestDay = dateIn(w.env.settings.timeZone, e.arrested_at);
+    assert.equal(computation.start_date, arrestDay);
+    // One year of provisional detention (CPP art. 12): the alert falls on the day before the anniversary.
+    const anniversary = new Date(`${addYears(arrestDay, 1)}T00:00:00Z`);
+    assert.equal(computation.pretrial_alert_date, new Date(anniversary.getTime() - 86_400_000).toISOString().slice(0, 10));
 
     // One audit entry for the admission, with a summary free of clinical details.
     const audit = await db.selectFrom('audit_log').select(['action', 'after_value', 'person_id', 'facility_code', 'actor_id']).where('target_id', '=', episodeId).execute();

@@ -102,4 +102,6 @@ export const admissionTables = [
   'alerts',
   'stored_files',
   'judicial_orders',
+  'criminal_cases',
+  'sentence_computations',
 ] as const;

@@ -530,6 +530,10 @@ export async function admit(deps: Deps, caller: Caller, input: AdmissionInput): 
       .execute();
     if (!order.person_id) await trx.updateTable('judicial_orders').set({ person_id: person.id, version: sql`version + 1` }).where('id', '=', order.id).execute();
     await openCaseFromCommitmentOrder(trx, { personId: person.id, episodeId, order, legalStatus, actorId: actor.userId, audit: caller.audit });
+    // The person's legal time from the first day, in the admission's transaction: release
+    // control's pretrial alerts read the stored computation, so waiting for the daily
+    // `recompute-sentences` would leave a newcomer outside every limit until it ran.
+    await ext.recomputeSentence(trx, { personId: person.id, cause: 'admission', actorId: actor.userId, audit: caller.audit, timeZone: deps.settings.timeZone });
     if (draft) await trx.updateTable('admission_drafts').set({ data: await closeDraftData(trx, draft.id), completed_episode_id: episodeId, updated_at: now, version: sql`version + 1` }).where('id', '=', draft.id).execute();
 
     // Alerts: health screening always (Mandela Rule 30: within 24 hours), injuries or a

@@ -22,11 +22,13 @@ after(async () => {
 
 test('an unverified sentence changes nothing; once verified, the contract endpoint returns the stored input and exactly the engine\'s result', async () => {
   const p = await heldSince(w, '2024-01-10');
+  const admitted = (await computationOf(w, p.personId))!;
+  assert.equal(admitted.status, 'pretrial', 'the admission computed the pretrial time');
   const order = await registerLegal(w, 'sentence', sentenceBody(p, { years: 5, months: 2, days: 3 }));
   assert.equal(order.body.kind, 'sentence');
   assert.equal((order.body.details as { years: number }).years, 5);
   assert.equal(order.body.effective, false);
-  assert.equal(await computationOf(w, p.personId), undefined, 'an unverified order computes nothing');
+  assert.equal((await computationOf(w, p.personId))!.id, admitted.id, 'an unverified order computes nothing');
   assert.equal((await api(w, 'GET', `/api/v1/persons/${p.personId}/sentence-computation`, w.h.legal1!)).status, 404);
 
   const v = await verify(w, order);
@@ -51,7 +53,7 @@ test('an unverified sentence changes nothing; once verified, the contract endpoi
   const items = changes.body.items as { field: string; oldDate: string | null; newDate: string; cause: string }[];
   assert.ok(items.some((c) => c.field === 'expiry_date' && c.oldDate === null && c.newDate === '2029-03-12' && c.cause === `order.verify sentence ${order.id}`));
   const audits = await w.env.state.db.selectFrom('audit_log').select(['action', 'details']).where('person_id', '=', p.personId).where('action', '=', 'sentence.recompute').execute();
-  assert.equal(audits.length, 1);
+  assert.equal(audits.length, 2, 'one at the admission (pretrial), one at the verification');
 
   // The person page shows the dates in Spanish, with the trace one click away.
   const session = await signIn(w.env, w.users.legal1);
